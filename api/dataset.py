@@ -1,0 +1,196 @@
+"""Load the project's RDF files into one rdflib ``Dataset`` with the five named graphs.
+
+Each file is parsed on its own, so a syntax error names the file, line and column, and
+so the loader can remember which file describes which subject: validation reports point
+a person at the file to edit, not only at an IRI. ``owl:imports`` are never followed:
+every module the project needs is a file under ``ontology/``, loaded like any other.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node, _is_valid_uri
+
+from api.errors import MissingInputError, SgkgError
+from api.layout import GRAPH_NAMES, Layout, graph_iri
+from api.namespaces import bind_prefixes
+
+
+class SourceError(SgkgError):
+    """An input file that cannot be parsed. Carries the file, line and column."""
+
+    def __init__(
+        self, path: str, reason: str, *, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        self.column = column
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass
+class LoadedDataset:
+    """The dataset plus what the loader learnt on the way (which file says what)."""
+
+    layout: Layout
+    dataset: Dataset
+    #: subject -> the input files (relative paths) that have it as a subject.
+    subject_files: dict[Node, tuple[str, ...]] = field(default_factory=dict)
+
+    def graph(self, name: str) -> Graph:
+        """One named graph (live: adding to it changes the dataset)."""
+        return self.dataset.graph(graph_iri(name))
+
+    def union(self, *names: str) -> Graph:
+        """A new graph holding the triples of the given named graphs (a copy)."""
+        merged = bind_prefixes(Graph())
+        for prefix, namespace in self.dataset.namespaces():
+            merged.bind(prefix, namespace, override=False)
+        for name in names:
+            for triple in self.graph(name):
+                merged.add(triple)
+        return merged
+
+    def prefixes(self) -> dict[str, str]:
+        """Every prefix bound on the dataset: sgkg's plus those the input files declare."""
+        return {prefix: str(namespace) for prefix, namespace in self.dataset.namespaces()}
+
+    def files_describing(self, node: Node) -> tuple[str, ...]:
+        """The files in which ``node`` is a subject (empty if none)."""
+        return self.subject_files.get(node, ())
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph, in :data:`api.layout.GRAPH_NAMES` order."""
+        return {name: len(self.graph(name)) for name in GRAPH_NAMES}
+
+
+def new_dataset() -> Dataset:
+    """An empty Dataset with the five named graphs and the sgkg prefixes.
+
+    ``default_union=True`` matches the rule that the SPARQL default graph is the union.
+    """
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset)
+    for name in GRAPH_NAMES:
+        dataset.graph(graph_iri(name))
+    return dataset
+
+
+def load_dataset(layout: Layout) -> LoadedDataset:
+    """Parse every input file into its named graph.
+
+    Raises :class:`api.errors.MissingInputError` when the tree lacks ontology, shapes or
+    data files, and :class:`SourceError` on the first file that does not parse.
+    """
+    problems = layout.missing_inputs()
+    if problems:
+        raise MissingInputError("cannot build: " + "; ".join(problems))
+    loaded = LoadedDataset(layout=layout, dataset=new_dataset())
+    index: dict[Node, list[str]] = defaultdict(list)
+    for path, graph_name in layout.rdf_files():
+        relative = layout.relative(path)
+        parsed = parse_file(path, display_path=relative)
+        target = loaded.graph(graph_name)
+        for triple in parsed:
+            target.add(triple)
+        for subject in set(parsed.subjects(unique=True)):
+            index[subject].append(relative)
+        for prefix, namespace in parsed.namespaces():
+            # the files' own prefixes (e.g. for shapes), never overriding sgkg's
+            loaded.dataset.bind(prefix, namespace, override=False)
+    loaded.subject_files = {node: tuple(files) for node, files in index.items()}
+    return loaded
+
+
+def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
+    """Parse one Turtle (``.ttl``) or TriG (``.trig``) file into a plain graph.
+
+    A TriG file's named graphs are merged: the file's path, not its content, decides
+    which sgkg graph its triples belong to (see :mod:`api.layout`).
+    """
+    shown = display_path or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SourceError(shown, f"cannot read file: {error.strerror}") from None
+    base = path.resolve().as_uri()
+    try:
+        if path.suffix == ".trig":
+            quads = Dataset()
+            quads.parse(data=data, format="trig", publicID=base)
+            graph = Graph()
+            for s, p, o, _ in quads.quads((None, None, None, None)):
+                graph.add((s, p, o))
+        else:
+            graph = Graph()
+            graph.parse(data=data, format="turtle", publicID=base)
+    except BadSyntax as error:
+        line, column = _bad_syntax_position(error)
+        raise SourceError(shown, _bad_syntax_reason(error), line=line, column=column) from None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SourceError(shown, "file is not valid UTF-8", line=line) from None
+    except Exception as error:  # rdflib raises many kinds; all mean "this file is broken"
+        raise SourceError(shown, _one_line(f"{type(error).__name__}: {error}")) from None
+    _reject_invalid_iris(graph, data, shown)
+    return graph
+
+
+def _reject_invalid_iris(graph: Graph, data: bytes, shown: str) -> None:
+    """Fail on IRIs with spaces or other forbidden characters.
+
+    rdflib's Turtle parser accepts ``<a b>`` with only a logged warning, and the graph
+    then cannot be written back out; better to stop at the file and line that has it.
+    """
+    for term in _all_terms(graph):
+        if isinstance(term, URIRef) and not _is_valid_uri(term):
+            position = data.find(str(term).encode("utf-8"))
+            line = data.count(b"\n", 0, position) + 1 if position >= 0 else None
+            reason = f"invalid IRI <{term}> (spaces, quotes or braces are not allowed)"
+            raise SourceError(shown, reason, line=line)
+
+
+def _all_terms(graph: Graph) -> set[Node]:
+    terms: set[Node] = set()
+    for triple in graph:
+        terms.update(triple)
+    return terms
+
+
+def _bad_syntax_position(error: BadSyntax) -> tuple[int | None, int | None]:
+    """Line and column (both 1-based) of a notation3/Turtle/TriG parser error.
+
+    rdflib's ``BadSyntax`` keeps the whole text (``_str``), the offset of the error
+    (``_i``) and the number of newlines before it (``lines``, 0-based).
+    """
+    text = getattr(error, "_str", None)
+    offset = getattr(error, "_i", None)
+    if not isinstance(text, bytes | str) or not isinstance(offset, int):
+        lines = getattr(error, "lines", None)
+        return (lines + 1 if isinstance(lines, int) else None), None
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    blanks = (b" ", b"\t") if isinstance(text, bytes) else (" ", "\t")
+    while offset < len(text) and text[offset : offset + 1] in blanks:
+        offset += 1  # point at the offending token, not at the blank before it
+    line = text.count(newline, 0, offset) + 1
+    column = offset - (text.rfind(newline, 0, offset) + 1) + 1
+    return line, column
+
+
+def _bad_syntax_reason(error: BadSyntax) -> str:
+    reason = getattr(error, "_why", None) or str(error)
+    return _one_line(f"bad syntax: {reason}")
+
+
+def _one_line(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else "unknown error"
+    return first if len(first) <= 300 else first[:297] + "..."

@@ -1,0 +1,56 @@
+"""Run a SPARQL query against the built graph and format the answer.
+
+The query runs through :class:`api.store.Store` (the embedded pyoxigraph store, loaded
+from ``build/sgkg.nq``), never through rdflib's own evaluator, so the command line sees
+exactly what the endpoint will serve. The caller decides whether to build first
+(:func:`api.build.ensure_build`); this module only reads a finished build.
+"""
+
+from pathlib import Path
+
+from api.build import NQUADS_FILE
+from api.errors import SgkgError
+from api.layout import Layout
+from api.results import QueryResult, format_result
+from api.store import EmbeddedStore, Store
+
+
+def read_query(query_or_file: str) -> str:
+    """The query text: the argument itself, or the content of the file it names.
+
+    An argument is a file if it names an existing file or ends in ``.rq``, so a typo in
+    a file name fails as a missing file rather than as a puzzling syntax error.
+    """
+    if not (query_or_file.endswith(".rq") or _names_a_file(query_or_file)):
+        return query_or_file
+    try:
+        return Path(query_or_file).read_text(encoding="utf-8")
+    except OSError as error:
+        raise SgkgError(f"cannot read query file {query_or_file}: {error.strerror}") from None
+
+
+def _names_a_file(text: str) -> bool:
+    if "\n" in text or len(text) > 1024:
+        return False
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte: a query, not a file
+        return False
+
+
+def open_store(layout: Layout) -> EmbeddedStore:
+    """The embedded store loaded with the build in ``layout.build_dir``."""
+    nquads = layout.build_dir / NQUADS_FILE
+    if not nquads.is_file():
+        raise SgkgError(f"no build found ({nquads} is missing); run `sgkg build` first")
+    return EmbeddedStore.from_nquads(nquads)
+
+
+def run_query(store: Store, sparql: str) -> QueryResult:
+    """Run one query over the union of all graphs. Raises QuerySyntaxError."""
+    return store.query(sparql)
+
+
+def query_to_text(store: Store, sparql: str, fmt: str = "table") -> str:
+    """Run a query and render it: SELECT in ``fmt``, ASK true/false, graphs as Turtle."""
+    return format_result(run_query(store, sparql), fmt)
