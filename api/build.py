@@ -17,6 +17,19 @@ as a whole so that later tools may keep their own outputs in it.
 
 Reasoning plugs in through the ``reason`` argument: a callable that receives the loaded,
 validated dataset and returns the inferred triples, which go into ``graph/inferred``.
+
+Two engines, chosen per build and recorded in the manifest (``validator``), with the
+seconds each step took (``timings_s``):
+
+- ``pyshacl``, the reference: rdflib loads (:mod:`api.dataset`), pyshacl validates
+  (:mod:`api.validation`), rdflib writes. Exact, and slow on large inputs (about 1k
+  triples a second to validate);
+- ``sparql``, for large inputs: pyoxigraph loads (:mod:`api.bulkload`), the shapes
+  compiled to SPARQL validate (:mod:`api.shacl_sparql`, same results as pyshacl,
+  proved by ``tests/test_shacl_sparql.py``), pyoxigraph writes.
+
+``auto`` (the default) takes pyshacl below :data:`AUTO_SPARQL_BYTES` of RDF input and
+the SPARQL validator above, so the shipped graph is always checked by the reference.
 """
 
 import hashlib
@@ -24,19 +37,24 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from api import __version__
+from api.bulkload import StoreDataset, load_store, oxigraph_term
 from api.dataset import LoadedDataset, load_dataset
 from api.errors import EXIT_FAILED, SgkgError
 from api.layout import GRAPH_NAMES, INFERRED, Layout, graph_iri
-from api.namespaces import bind_prefixes
+from api.namespaces import PREFIXES, bind_prefixes
 from api.validation import ValidationReport, validate_dataset
 
 TRIG_FILE = "sgkg.trig"
@@ -53,6 +71,17 @@ Reasoner = Callable[[LoadedDataset], Graph]
 MISSING = "missing"
 STALE = "stale"
 FRESH = "fresh"
+
+#: The validators (and with them the loading engines) a build can use.
+PYSHACL = "pyshacl"
+SPARQL = "sparql"
+AUTO = "auto"
+VALIDATORS = (AUTO, PYSHACL, SPARQL)
+#: ``auto`` uses the SPARQL validator from this much RDF input (bytes of the files) on.
+#: The shipped graph is about 0.5 MB; pyshacl needs about a second per 1,000 triples of
+#: data there, so 4 MB (about 50k triples) is a minute with pyshacl and a second or two
+#: with the SPARQL validator (tests/benchmarks/RESULTS.md).
+AUTO_SPARQL_BYTES = 4_000_000
 
 
 class ValidationFailed(SgkgError):
@@ -78,6 +107,37 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
+class ValidatorChoice:
+    """Which validator a build uses, and why (both go into the manifest)."""
+
+    name: str  # PYSHACL or SPARQL
+    reason: str
+
+
+def choose_validator(layout: Layout, requested: str = AUTO) -> ValidatorChoice:
+    """The validator for ``requested`` (``auto``, ``pyshacl`` or ``sparql``)."""
+    if requested in (PYSHACL, SPARQL):
+        return ValidatorChoice(requested, f"--validator {requested}")
+    if requested != AUTO:
+        raise SgkgError(f"unknown validator {requested!r}; expected one of {VALIDATORS}")
+    size = sum(path.stat().st_size for path, _ in layout.rdf_files())
+    megabytes, limit = size / 1e6, AUTO_SPARQL_BYTES / 1e6
+    if size < AUTO_SPARQL_BYTES:
+        return ValidatorChoice(PYSHACL, f"auto: {megabytes:.1f} MB of RDF, under {limit:g} MB")
+    return ValidatorChoice(SPARQL, f"auto: {megabytes:.1f} MB of RDF, {limit:g} MB or more")
+
+
+@dataclass(frozen=True)
+class _Validated:
+    """A loaded, validated and reasoned graph, whichever engine loaded it."""
+
+    report: ValidationReport
+    counts: dict[str, int]
+    #: writes sgkg.trig and sgkg.nq into the given folder
+    write_graphs: Callable[[Path], None]
+
+
+@dataclass(frozen=True)
 class BuildStatus:
     """Whether the build folder holds a build of the current inputs, and why not."""
 
@@ -89,25 +149,102 @@ class BuildStatus:
         return self.state == FRESH
 
 
-def build(layout: Layout, *, reason: Reasoner | None = None) -> BuildResult:
+def build(layout: Layout, *, reason: Reasoner | None = None, validator: str = AUTO) -> BuildResult:
     """Load, validate, reason (if a reasoner is given) and write the build atomically.
 
-    Raises :class:`api.dataset.SourceError`, :class:`api.errors.MissingInputError` or
+    ``validator`` chooses the engine (:func:`choose_validator`). Raises
+    :class:`api.dataset.SourceError`, :class:`api.errors.MissingInputError` or
     :class:`api.validation.ShapesError` on unusable input and :class:`ValidationFailed`
     on SHACL violations; in every such case nothing in the build folder changes.
     """
-    hashes = input_hashes(layout)
-    loaded = load_dataset(layout)
-    report = validate_dataset(loaded)
+    timings: dict[str, float] = {}
+    with _timed(timings, "hash"):
+        hashes = input_hashes(layout)
+    choice = choose_validator(layout, validator)
+    pipeline = _with_rdflib if choice.name == PYSHACL else _with_store
+    validated = pipeline(layout, reason, timings)
+    manifest = _manifest(validated.counts, hashes, validated.report, reason, choice, timings)
+    _write_outputs(layout.build_dir, validated.write_graphs, validated.report, manifest)
+    return BuildResult(build_dir=layout.build_dir, manifest=manifest, report=validated.report)
+
+
+def _with_rdflib(layout: Layout, reason: Reasoner | None, timings: dict[str, float]) -> _Validated:
+    """The reference pipeline: rdflib loads and writes, pyshacl validates."""
+    with _timed(timings, "load"):
+        loaded = load_dataset(layout)
+    with _timed(timings, "validate"):
+        report = validate_dataset(loaded)
     if not report.conforms:
         raise ValidationFailed(report)
     if reason is not None:
-        inferred = loaded.graph(INFERRED)
-        for triple in reason(loaded):
-            inferred.add(triple)
-    manifest = _manifest(loaded, hashes, report, reason)
-    _write_outputs(layout.build_dir, loaded.dataset, report, manifest)
-    return BuildResult(build_dir=layout.build_dir, manifest=manifest, report=report)
+        with _timed(timings, "reason"):
+            inferred = loaded.graph(INFERRED)
+            for triple in reason(loaded):
+                inferred.add(triple)
+
+    def write_graphs(folder: Path) -> None:
+        loaded.dataset.serialize(destination=folder / TRIG_FILE, format="trig", encoding="utf-8")
+        loaded.dataset.serialize(
+            destination=folder / NQUADS_FILE, format="nquads", encoding="utf-8"
+        )
+
+    return _Validated(report, loaded.triple_counts(), write_graphs)
+
+
+def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, float]) -> _Validated:
+    """The large-input pipeline: pyoxigraph loads and writes, SHACL runs as SPARQL."""
+    with _timed(timings, "load"):
+        data = load_store(layout)
+    with _timed(timings, "validate"):
+        report = _validate_store(data)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    if reason is not None:  # the reasoning hook takes rdflib graphs: slow on large inputs
+        with _timed(timings, "reason"):
+            inferred = data.graph(INFERRED)
+            data.store.extend(
+                ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), inferred)
+                for s, p, o in reason(data.to_loaded_dataset())
+            )
+
+    def write_graphs(folder: Path) -> None:
+        # pyoxigraph lets go of the GIL while it writes: both files at once on two cores
+        prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            trig = pool.submit(
+                data.store.dump, folder / TRIG_FILE, format=ox.RdfFormat.TRIG, prefixes=prefixes
+            )
+            nquads = pool.submit(data.store.dump, folder / NQUADS_FILE, format=ox.RdfFormat.N_QUADS)
+            trig.result(), nquads.result()
+
+    return _Validated(report, data.triple_counts(), write_graphs)
+
+
+def validate_layout(
+    layout: Layout, validator: str = AUTO
+) -> tuple[ValidationReport, ValidatorChoice]:
+    """Load and validate the tree with the chosen validator, without building."""
+    choice = choose_validator(layout, validator)
+    if choice.name == PYSHACL:
+        return validate_dataset(load_dataset(layout)), choice
+    return _validate_store(load_store(layout)), choice
+
+
+def _validate_store(data: StoreDataset) -> ValidationReport:
+    """The SPARQL validator, imported when used: it brings pyshacl and rdflib's SPARQL
+    engine (a third of a second), which the server and most commands never need."""
+    from api.shacl_sparql import validate_store
+
+    return validate_store(data)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[step] = round(time.perf_counter() - started, 3)
 
 
 def input_hashes(layout: Layout) -> dict[str, str]:
@@ -149,11 +286,13 @@ def build_status(layout: Layout) -> BuildStatus:
     return BuildStatus(FRESH, "build is up to date")
 
 
-def ensure_build(layout: Layout, *, reason: Reasoner | None = None) -> BuildStatus:
+def ensure_build(
+    layout: Layout, *, reason: Reasoner | None = None, validator: str = AUTO
+) -> BuildStatus:
     """Build if the build is missing or stale; return the status found before building."""
     status = build_status(layout)
     if not status.is_fresh:
-        build(layout, reason=reason)
+        build(layout, reason=reason, validator=validator)
     return status
 
 
@@ -166,12 +305,13 @@ def load_built_dataset(layout: Layout) -> Dataset:
 
 
 def _manifest(
-    loaded: LoadedDataset,
+    counts: dict[str, int],
     hashes: dict[str, str],
     report: ValidationReport,
     reason: Reasoner | None,
+    choice: ValidatorChoice,
+    timings: dict[str, float],
 ) -> dict[str, Any]:
-    counts = loaded.triple_counts()
     return {
         "sgkg_version": __version__,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -181,7 +321,9 @@ def _manifest(
         "total_triples": sum(counts.values()),
         "inputs": hashes,
         "validation": report.summary(),
+        "validator": {"name": choice.name, "why": choice.reason},
         "reasoner": _reasoner_name(reason),
+        "timings_s": timings,
         "outputs": list(OUTPUT_FILES),
     }
 
@@ -193,15 +335,18 @@ def _reasoner_name(reason: Reasoner | None) -> str | None:
 
 
 def _write_outputs(
-    build_dir: Path, dataset: Dataset, report: ValidationReport, manifest: dict[str, Any]
+    build_dir: Path,
+    write_graphs: Callable[[Path], None],
+    report: ValidationReport,
+    manifest: dict[str, Any],
 ) -> None:
     """Write every output into a temporary folder, then move them into ``build_dir``."""
     build_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
     try:
-        dataset.serialize(destination=staging / TRIG_FILE, format="trig", encoding="utf-8")
-        dataset.serialize(destination=staging / NQUADS_FILE, format="nquads", encoding="utf-8")
-        report.graph.serialize(destination=staging / REPORT_FILE, format="turtle")
+        with _timed(manifest["timings_s"], "write"):
+            write_graphs(staging)
+            report.graph.serialize(destination=staging / REPORT_FILE, format="turtle")
         (staging / MANIFEST_FILE).write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )

@@ -11,6 +11,7 @@ errors print one readable message, never a traceback.
 """
 
 import argparse
+import json
 import os
 import sys
 import textwrap
@@ -19,23 +20,60 @@ from pathlib import Path
 
 from api import __version__
 from api.build import (
+    AUTO,
+    NQUADS_FILE,
+    VALIDATORS,
     ValidationFailed,
     build,
     build_status,
     ensure_build,
     load_built_dataset,
+    validate_layout,
 )
 from api.competency import check_answer, load_questions
-from api.dataset import load_dataset
-from api.errors import EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE, SgkgError
+from api.dataset import load_dataset, load_ontology
+from api.docs import write_docs
+from api.errors import EXIT_FAILED, EXIT_OK, SgkgError
 from api.export import FORMATS, export
 from api.layout import GRAPH_NAMES, Layout, discover_layout
 from api.qc import QC_FORMATS, has_errors, qc_input, render_issues, run_qc
 from api.query import open_store, query_to_text, read_query
 from api.results import SELECT_FORMATS
-from api.validation import REPORT_FORMATS, render_report, render_text, validate_dataset
+from api.scenarios import SCENARIO_FORMATS, ScenarioModel, render
+from api.settings import (
+    ADMIN_TOKEN_ENV,
+    DEFAULT_HOST,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_QUERY_LENGTH,
+    DEFAULT_MAX_RESULT_ROWS,
+    DEFAULT_PORT,
+    DEFAULT_QUERY_QUEUE,
+    DEFAULT_QUERY_TIMEOUT,
+    DEFAULT_QUERY_WORKERS,
+    Settings,
+)
+from api.store_backends import (
+    DISK,
+    EMBEDDED,
+    REMOTE,
+    STORE_DIR_ENV,
+    STORE_ENV,
+    STORE_URL_ENV,
+    STORES,
+    StoreChoice,
+)
+from api.synth import DEFAULT_SEED, write_corpus
+from api.validation import REPORT_FORMATS, render_report, render_text
 
 Handler = Callable[[argparse.Namespace, Layout], int]
+
+
+def reason_with_hermit(*args, **kwargs):
+    """HermiT (:func:`api.reasoning.reason_with_hermit`), imported only when a build
+    reasons: owlready2 is slow to import, and most runs (a fresh build) never need it."""
+    from api.reasoning import reason_with_hermit as reason
+
+    return reason(*args, **kwargs)
 
 
 def _info(message: str) -> None:
@@ -72,26 +110,48 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
         help="load, validate and write the graph to the build folder",
         **_description(
             "Load ontology/, shapes/ and data/ into five named graphs, validate the data "
-            "against the SHACL shapes, and write build/sgkg.trig, build/sgkg.nq, "
+            "against the SHACL shapes, reason with HermiT (consistency, and the inferred "
+            "triples into the graph inferred), and write build/sgkg.trig, build/sgkg.nq, "
             "build/validation-report.ttl and build/manifest.json. The outputs are "
             "replaced only when everything succeeded, so a failed build leaves the "
-            "previous one in place. Exit 0 on success, 1 on SHACL violations, 2 on "
-            "unusable input.\n\n"
+            "previous one in place. Exit 0 on success, 1 on SHACL violations or an "
+            "inconsistent ontology, 2 on unusable input.\n\n"
             "examples:\n"
             "  sgkg build\n"
+            "  sgkg build --no-reason\n"
+            "  sgkg --root /tmp/synth-10k build --no-reason --validator sparql\n"
             "  sgkg --root tests/fixtures/mini --build-dir /tmp/sgkg-build build"
         ),
     )
+    parser.add_argument(
+        "--no-reason",
+        action="store_true",
+        help="skip HermiT (faster; the graph inferred stays empty)",
+    )
+    _add_validator_option(parser)
     parser.set_defaults(handler=run_build)
 
 
+def _add_validator_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--validator",
+        choices=VALIDATORS,
+        default=AUTO,
+        help="pyshacl (the reference, rdflib), sparql (the shapes compiled to SPARQL on "
+        "pyoxigraph, for large graphs) or auto (pyshacl below 4 MB of RDF; the default)",
+    )
+
+
 def run_build(args: argparse.Namespace, layout: Layout) -> int:
-    result = build(layout)
+    reason = None if args.no_reason else reason_with_hermit
+    result = build(layout, reason=reason, validator=args.validator)
     manifest = result.manifest
     summary = manifest["validation"]
     _info(
-        f"built {layout.build_dir}: {manifest['total_triples']} triples "
-        f"({summary['warnings']} SHACL warning(s), {summary['infos']} info(s))"
+        f"built {layout.build_dir}: {manifest['total_triples']} triples, "
+        f"{manifest['graphs']['inferred']['triples']} of them inferred "
+        f"({summary['warnings']} SHACL warning(s), {summary['infos']} info(s)); "
+        f"validated with {manifest['validator']['name']} ({manifest['validator']['why']})"
     )
     return EXIT_OK
 
@@ -113,15 +173,18 @@ def add_validate(subparsers: argparse._SubParsersAction) -> None:
             "shapes).\n\n"
             "examples:\n"
             "  sgkg validate\n"
-            "  sgkg validate --format json > report.json"
+            "  sgkg validate --format json > report.json\n"
+            "  sgkg validate --validator sparql"
         ),
     )
     parser.add_argument("--format", choices=REPORT_FORMATS, default="text")
+    _add_validator_option(parser)
     parser.set_defaults(handler=run_validate)
 
 
 def run_validate(args: argparse.Namespace, layout: Layout) -> int:
-    report = validate_dataset(load_dataset(layout))
+    report, choice = validate_layout(layout, args.validator)
+    _info(f"validated with {choice.name} ({choice.reason})")
     _write_stdout(render_report(report, args.format))
     return EXIT_OK if report.conforms else EXIT_FAILED
 
@@ -147,16 +210,97 @@ def add_query(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("query", metavar="QUERY_OR_FILE", help="SPARQL text or a .rq file")
     parser.add_argument("--format", choices=SELECT_FORMATS, default="table")
+    add_store_options(parser)
     parser.set_defaults(handler=run_query_command)
 
 
 def run_query_command(args: argparse.Namespace, layout: Layout) -> int:
     sparql = read_query(args.query)
-    status = ensure_build(layout)
+    _write_stdout(query_to_text(chosen_store(args, layout), sparql, args.format))
+    return EXIT_OK
+
+
+# --- store backends (issue 6): --store on serve, query, questions; publish ---
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """``--store``, ``--store-dir``, ``--store-url`` (see the README's "Store backends")."""
+    group = parser.add_argument_group("store")
+    group.add_argument(
+        "--store",
+        choices=STORES,
+        default=None,
+        help=f"the engine: {EMBEDDED} (pyoxigraph in memory), {DISK} (pyoxigraph on disk, "
+        f"read-only, one copy for all workers) or {REMOTE} (a SPARQL 1.1 endpoint loaded with "
+        f"`sgkg publish`) (default: env {STORE_ENV}, else {EMBEDDED})",
+    )
+    group.add_argument(
+        "--store-dir",
+        metavar="DIR",
+        default=None,
+        help=f"{DISK}: where the on-disk stores are written, once per build "
+        f"(default: env {STORE_DIR_ENV}, else BUILD_DIR/oxigraph)",
+    )
+    group.add_argument(
+        "--store-url",
+        metavar="URL",
+        default=None,
+        help=f"{REMOTE}: the SPARQL query endpoint, e.g. http://127.0.0.1:7878/query "
+        f"(default: env {STORE_URL_ENV})",
+    )
+
+
+def store_choice(args: argparse.Namespace) -> StoreChoice:
+    return StoreChoice.from_options(args.store, args.store_dir, args.store_url)
+
+
+def chosen_store(args: argparse.Namespace, layout: Layout):
+    """The store ``--store`` names, building first for the local backends."""
+    choice = store_choice(args)
+    if choice.backend != REMOTE:  # a remote store holds what was published
+        status = ensure_build(layout, reason=reason_with_hermit)
+        if not status.is_fresh:
+            _info(f"built first ({status.reason})")
+    return choice.factory(layout.build_dir / NQUADS_FILE, layout.build_dir)()
+
+
+def add_publish(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "publish",
+        help="upload the built graph to a triple store (SPARQL Graph Store Protocol)",
+        **_description(
+            "Upload every named graph of the build (building first if it is missing or "
+            "stale) to a triple store with the SPARQL 1.1 Graph Store HTTP Protocol: one "
+            "PUT URL?graph=IRI per graph, which replaces that graph. URL is the store's "
+            "Graph Store endpoint (oxigraph serve: http://HOST:7878/store; Fuseki: "
+            "http://HOST:3030/DATASET/data; GraphDB: "
+            "http://HOST:7200/repositories/REPO/rdf-graphs/service). Then serve it with "
+            "`sgkg serve --store remote --store-url QUERY_URL`. Exit 1 if the store "
+            "cannot be reached or refuses a graph, 2 if the URL or the build is unusable."
+            "\n\n"
+            "examples:\n"
+            "  oxigraph serve --location /tmp/ox --bind 127.0.0.1:7878 &\n"
+            "  sgkg publish --to http://127.0.0.1:7878/store\n"
+            "  sgkg query --store remote --store-url http://127.0.0.1:7878/query 'ASK {}'"
+        ),
+    )
+    parser.add_argument("--to", required=True, metavar="URL", help="the Graph Store endpoint")
+    parser.set_defaults(handler=run_publish)
+
+
+def run_publish(args: argparse.Namespace, layout: Layout) -> int:
+    from api.publish import publish
+
+    status = ensure_build(layout, reason=reason_with_hermit)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
-    _write_stdout(query_to_text(open_store(layout), sparql, args.format))
+    for graph in publish(layout.build_dir, args.to):
+        _info(f"put <{graph.iri}>: {graph.triples} triples (HTTP {graph.status})")
+    _info(f"published {layout.build_dir} to {args.to}")
     return EXIT_OK
+
+
+# --- end store backends ---
 
 
 # --- questions -----------------------------------------------------------------------
@@ -183,6 +327,7 @@ def add_questions(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("name", nargs="?", metavar="NAME", help="question file name or number")
     parser.add_argument("--check", action="store_true", help="check every expected answer")
     parser.add_argument("--format", choices=SELECT_FORMATS, default="table")
+    add_store_options(parser)
     parser.set_defaults(handler=run_questions)
 
 
@@ -194,10 +339,7 @@ def run_questions(args: argparse.Namespace, layout: Layout) -> int:
         for question in questions:
             _write_stdout(f"{question.name:<36} {question.title}\n")
         return EXIT_OK
-    status = ensure_build(layout)
-    if not status.is_fresh:
-        _info(f"built first ({status.reason})")
-    store = open_store(layout)
+    store = chosen_store(args, layout)
     if args.check:
         return _check_questions(questions, store)
     question = _find_question(questions, args.name)
@@ -261,7 +403,7 @@ def add_export(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
-    status = ensure_build(layout)
+    status = ensure_build(layout, reason=reason_with_hermit)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     payload = export(load_built_dataset(layout), args.format, graph=args.graph)
@@ -304,29 +446,306 @@ def run_qc_command(args: argparse.Namespace, layout: Layout) -> int:
     return EXIT_FAILED if has_errors(issues) else EXIT_OK
 
 
-# --- serve ---------------------------------------------------------------------------
+# --- serve (SPARQL endpoint, linked data, export) -------------------------------------
 
 
 def add_serve(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "serve",
-        help="SPARQL endpoint and linked-data server (not implemented yet)",
+        help="serve the graph: SPARQL endpoint, linked data, downloads, query UI",
         **_description(
-            "Serve the built graph over HTTP: SPARQL 1.1 endpoint, IRI dereferencing "
-            "and export. Not implemented yet: tracked by the endpoint issue. Exits 2.\n\n"
-            "example:\n"
-            "  sgkg serve"
+            "Serve the built graph over HTTP (building first if the build is missing or "
+            "stale): the SPARQL 1.1 endpoint at /sparql, every https://w3id.org/sgkg/ IRI "
+            "at /id/..., /ontology and /shapes, downloads at /download/, VoID at /void, "
+            "the query UI at / and the API description at /docs. Prints the URL and "
+            "serves until interrupted. The query UI needs `make ui` (YASGUI from npm).\n\n"
+            "examples:\n"
+            "  sgkg serve\n"
+            "  sgkg serve --port 8080\n"
+            "  sgkg serve --host 0.0.0.0 --no-access-log\n"
+            "  sgkg serve --timeout 5 --workers 2 --max-rows 10000\n"
+            "  sgkg serve --store disk\n"
+            "  sgkg serve --store remote --store-url http://127.0.0.1:7878/query\n"
+            "  SGKG_ADMIN_TOKEN=... sgkg serve --watch"
         ),
     )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="do not log one line per request"
+    )
+    _add_serve_limits(parser)
+    add_store_options(parser)
     parser.set_defaults(handler=run_serve)
 
 
-def run_serve(args: argparse.Namespace, layout: Layout) -> int:
-    _info(
-        "sgkg serve: the SPARQL endpoint is not implemented yet (tracked by the "
-        "endpoint issue). Meanwhile use `sgkg query` and `sgkg export`."
+# --- serve: limits, reload, watch (issue 7) ---
+
+
+def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
+    """The endpoint's limits and reload options (see the README's server section)."""
+    limits = parser.add_argument_group("limits")
+    limits.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_QUERY_TIMEOUT,
+        metavar="SECONDS",
+        help="a query running longer is stopped (its worker process killed), 503 "
+        f"(default {DEFAULT_QUERY_TIMEOUT:g})",
     )
-    return EXIT_UNUSABLE
+    limits.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_QUERY_WORKERS,
+        metavar="N",
+        help="query worker processes, each with its own copy of the store "
+        f"(default {DEFAULT_QUERY_WORKERS})",
+    )
+    limits.add_argument(
+        "--queue",
+        type=int,
+        default=DEFAULT_QUERY_QUEUE,
+        metavar="N",
+        help="requests that may wait for a busy worker; more get 429 with Retry-After "
+        f"(default {DEFAULT_QUERY_QUEUE})",
+    )
+    limits.add_argument(
+        "--max-query-length",
+        type=int,
+        default=DEFAULT_MAX_QUERY_LENGTH,
+        metavar="CHARS",
+        help=f"longest query accepted, 413/414 (default {DEFAULT_MAX_QUERY_LENGTH})",
+    )
+    limits.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help=f"largest request body accepted, 413 (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    limits.add_argument(
+        "--max-rows",
+        type=int,
+        default=DEFAULT_MAX_RESULT_ROWS,
+        metavar="N",
+        help="rows or triples an answer may have; more are cut, with the header "
+        f"X-Sgkg-Truncated: true (default {DEFAULT_MAX_RESULT_ROWS})",
+    )
+    reload = parser.add_argument_group("reload")
+    reload.add_argument(
+        "--admin-token",
+        default=os.environ.get(ADMIN_TOKEN_ENV) or None,
+        metavar="TOKEN",
+        help="enable POST /admin/reload for requests with `Authorization: Bearer TOKEN` "
+        f"(at least 16 characters; default: env {ADMIN_TOKEN_ENV}; none: disabled)",
+    )
+    reload.add_argument(
+        "--watch",
+        action="store_true",
+        help="rebuild, validate and reason when a file under ontology/, shapes/ or data/ "
+        "changes, and serve the result only if all of it passes",
+    )
+    reload.add_argument(
+        "--no-reason-on-reload",
+        action="store_true",
+        help="skip HermiT when rebuilding for a reload (faster; graph inferred empty)",
+    )
+
+
+def _serve_settings(args: argparse.Namespace, layout: Layout) -> Settings:
+    return Settings(
+        layout=layout,
+        host=args.host,
+        port=args.port,
+        access_log=not args.no_access_log,
+        query_timeout=args.timeout,
+        query_workers=args.workers,
+        query_queue=args.queue,
+        max_query_length=args.max_query_length,
+        max_body_bytes=args.max_body,
+        max_result_rows=args.max_rows,
+        admin_token=args.admin_token,
+        watch=args.watch,
+        reason=not args.no_reason_on_reload,
+        store=store_choice(args),
+    )
+
+
+# --- end serve: limits, reload, watch ---
+
+
+def run_serve(args: argparse.Namespace, layout: Layout) -> int:
+    settings = _serve_settings(args, layout)
+    status = ensure_build(layout, reason=reason_with_hermit)
+    if not status.is_fresh:
+        _info(f"built first ({status.reason})")
+    _info(f"sgkg: serving {layout.build_dir} at {settings.base_url}/ (SPARQL at /sparql)")
+    from api.server import run_server  # here: the web stack is slow to import for other commands
+
+    run_server(settings)
+    return EXIT_OK
+
+
+# --- docs (ontology documentation) ---------------------------------------------------
+
+
+def add_docs(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "docs",
+        help="write the ontology's HTML documentation",
+        **_description(
+            "Generate the documentation of the ontology from ontology/ (both modules): "
+            "the header, a diagram of the main classes, every class and property with "
+            "its definition, axioms and links, every SKOS concept scheme with its "
+            "concepts, and the reused external terms. Writes index.html (one "
+            "self-contained page, the one the server shows at /ontology) and classes.svg "
+            "(the diagram alone) into DIR, by default docs/ in the build folder. The "
+            "diagram needs Graphviz (`dot`).\n\n"
+            "examples:\n"
+            "  sgkg docs\n"
+            "  sgkg docs --out /tmp/sgkg-docs"
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="folder to write (default: BUILD_DIR/docs)"
+    )
+    parser.set_defaults(handler=run_docs)
+
+
+def run_docs(args: argparse.Namespace, layout: Layout) -> int:
+    folder = args.out if args.out is not None else layout.build_dir / "docs"
+    try:
+        output = write_docs(load_ontology(layout), folder)
+    except OSError as error:
+        raise SgkgError(f"cannot write {folder}: {error.strerror}") from None
+    for warning in output.warnings:
+        _info(f"warning: {warning}")
+    _info("wrote " + ", ".join(str(path) for path in output.files))
+    return EXIT_OK
+
+
+# --- reason and scenario (OWL reasoning, activation scenarios) -----------------------
+
+
+def add_reason(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "reason",
+        help="check consistency with HermiT and write the inferred graph into the build",
+        **_description(
+            "Build the graph with reasoning: HermiT checks that the ontology, data and "
+            "text layer are consistent and infers class memberships (including the "
+            "defined classes sg:ConditionalCommitment and sg:LedElement) and property "
+            "assertions (inverses, transitive sg:partOf, sg:involves), which go into the "
+            "named graph inferred of the build. Prints how many triples were inferred, "
+            "by class and by property. An inconsistency names the clashing individuals "
+            "and axioms and exits 1, leaving the previous build in place.\n\n"
+            "examples:\n"
+            "  sgkg reason\n"
+            "  sgkg reason --format json"
+        ),
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run_reason)
+
+
+def run_reason(args: argparse.Namespace, layout: Layout) -> int:
+    from api.reasoning import inferred_summary
+
+    build(layout, reason=reason_with_hermit)
+    summary = inferred_summary(open_store(layout))
+    if args.format == "json":
+        _write_stdout(json.dumps(summary.to_json(), indent=2) + "\n")
+    else:
+        _write_stdout(summary.to_text())
+    _info(f"wrote the inferred graph into {layout.build_dir}")
+    return EXIT_OK
+
+
+def add_scenario(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "scenario",
+        help="which guarantees a set of events activates, and why",
+        **_description(
+            "State which events have happened (event conditions of the graph, by the last "
+            "segment of their IRI) and get which components, mechanisms, commitments and "
+            "participations are active in one text version, which are not, the "
+            "conditions that decided each and the passages behind it. An element is "
+            "active when its own activation conditions and those of everything it is "
+            "part of are met; an event is met when stated or entailed by a stated event. "
+            "With no --event, nothing has happened. Unknown events or versions exit 2 "
+            "and list the valid ones.\n\n"
+            "examples:\n"
+            "  sgkg scenario --event ceasefire-in-force\n"
+            "  sgkg scenario --event ceasefire-in-force --event armed-attack-by-russia "
+            "--version paris-press-release\n"
+            "  sgkg scenario --event ceasefire-in-force --format turtle"
+        ),
+    )
+    parser.add_argument(
+        "--event", action="append", default=[], metavar="EVENT", help="an event that happened"
+    )
+    parser.add_argument("--version", metavar="VERSION", help="text version (default: paris-final)")
+    parser.add_argument("--format", choices=SCENARIO_FORMATS, default="text")
+    parser.set_defaults(handler=run_scenario)
+
+
+def run_scenario(args: argparse.Namespace, layout: Layout) -> int:
+    status = ensure_build(layout, reason=reason_with_hermit)
+    if not status.is_fresh:
+        _info(f"built first ({status.reason})")
+    model = ScenarioModel.from_store(open_store(layout))
+    _write_stdout(render(model.evaluate(args.event, args.version), args.format))
+    return EXIT_OK
+
+
+# --- synth (synthetic corpus for scale tests; api.synth) ------------------------------
+
+
+def add_synth(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "synth",
+        help="write a synthetic corpus of N agreements (a project tree) for scale tests",
+        **_description(
+            "Write a complete project tree to DIR: the ontology and shapes of this "
+            "project, and N synthetic agreements encoded like the Paris Declaration "
+            "(versions, passages whose quotes are at their offsets in generated source "
+            "texts, parties with Wikidata links, guarantee systems with components, "
+            "mechanisms, commitments, participations, conditions, enumerations, codings, "
+            "statements that differ between versions). The same seed writes the same "
+            "bytes. DIR must be new or empty and outside the project's data/. Build it "
+            "with `sgkg --root DIR build`; 10k agreements are about 2 million triples.\n\n"
+            "examples:\n"
+            "  sgkg synth --agreements 1000 --out /tmp/synth-1k\n"
+            "  sgkg synth --agreements 10000 --seed 7 --out /tmp/synth-10k\n"
+            "  sgkg --root /tmp/synth-10k build --no-reason"
+        ),
+    )
+    parser.add_argument("--agreements", type=int, required=True, metavar="N")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default %(default)s")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR")
+    parser.add_argument(
+        "--with-project-data",
+        action="store_true",
+        help="also copy this project's data/ (the Paris Declaration) into the tree",
+    )
+    parser.set_defaults(handler=run_synth)
+
+
+def run_synth(args: argparse.Namespace, layout: Layout) -> int:
+    summary = write_corpus(
+        layout.root,
+        args.out,
+        args.agreements,
+        seed=args.seed,
+        with_project_data=args.with_project_data,
+    )
+    _info(
+        f"wrote {summary.root}: {summary.agreements} synthetic agreements (seed "
+        f"{summary.seed}), {summary.files} files, {summary.triples} triples"
+    )
+    return EXIT_OK
 
 
 # --- status (small helper for people and scripts) ------------------------------------
@@ -360,8 +779,13 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_questions,
     add_export,
     add_qc,
+    add_docs,
+    add_reason,
+    add_scenario,
     add_status,
     add_serve,
+    add_synth,
+    add_publish,
 )
 
 

@@ -3,19 +3,30 @@
 Each file is parsed on its own, so a syntax error names the file, line and column, and
 so the loader can remember which file describes which subject: validation reports point
 a person at the file to edit, not only at an IRI. ``owl:imports`` are never followed:
-every module the project needs is a file under ``ontology/``, loaded like any other.
+every module the project needs is a file under ``ontology/``, loaded like any other, and
+:mod:`api.catalog` checks that the modules and ``catalog-v001.xml`` agree, so Protégé
+opens the ontology offline too.
+
+A file is read by what it holds, not by its name: Protégé keeps a file's name when it
+saves it in another format, so ``sgkg.ttl`` may hold RDF/XML after an edit. Formats sgkg
+cannot read (OWL/XML, OWL functional or Manchester syntax) are refused with a message
+that says how to save the file instead.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node, _is_valid_uri
 
+from api.catalog import check_ontology_modules
 from api.errors import MissingInputError, SgkgError
-from api.layout import GRAPH_NAMES, Layout, graph_iri
+from api.layout import GRAPH_NAMES, ONTOLOGY, Layout, graph_iri
 from api.namespaces import bind_prefixes
 
 
@@ -96,9 +107,12 @@ def load_dataset(layout: Layout) -> LoadedDataset:
         raise MissingInputError("cannot build: " + "; ".join(problems))
     loaded = LoadedDataset(layout=layout, dataset=new_dataset())
     index: dict[Node, list[str]] = defaultdict(list)
+    modules: dict[Path, Graph] = {}
     for path, graph_name in layout.rdf_files():
         relative = layout.relative(path)
         parsed = parse_file(path, display_path=relative)
+        if graph_name == ONTOLOGY:
+            modules[path] = parsed
         target = loaded.graph(graph_name)
         for triple in parsed:
             target.add(triple)
@@ -107,15 +121,38 @@ def load_dataset(layout: Layout) -> LoadedDataset:
         for prefix, namespace in parsed.namespaces():
             # the files' own prefixes (e.g. for shapes), never overriding sgkg's
             loaded.dataset.bind(prefix, namespace, override=False)
+    check_ontology_modules(layout, modules)
     loaded.subject_files = {node: tuple(files) for node, files in index.items()}
     return loaded
 
 
+def load_ontology(layout: Layout) -> Graph:
+    """The ontology graph alone (every file under ``ontology/``), checked like a build
+    checks it (:func:`api.catalog.check_ontology_modules`), for tools that need no data,
+    such as the documentation. Raises :class:`SourceError` or
+    :class:`api.catalog.OntologyModuleError`."""
+    files = layout.files_for(ONTOLOGY)
+    if not files:
+        raise MissingInputError(
+            f"no Turtle files (nor RDF/XML .owl or .rdf) in {layout.root / 'ontology'}/"
+        )
+    modules = {path: parse_file(path, display_path=layout.relative(path)) for path in files}
+    check_ontology_modules(layout, modules)
+    graph = bind_prefixes(Graph())
+    for module in modules.values():
+        for prefix, namespace in module.namespaces():
+            graph.bind(prefix, namespace, override=False)
+        for triple in module:
+            graph.add(triple)
+    return graph
+
+
 def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
-    """Parse one Turtle (``.ttl``) or TriG (``.trig``) file into a plain graph.
+    """Parse one TriG (``.trig``), Turtle or RDF/XML file into a plain graph.
 
     A TriG file's named graphs are merged: the file's path, not its content, decides
-    which sgkg graph its triples belong to (see :mod:`api.layout`).
+    which sgkg graph its triples belong to (see :mod:`api.layout`). Any other file is
+    Turtle or RDF/XML, whichever its content is (:func:`detect_format`).
     """
     shown = display_path or str(path)
     try:
@@ -123,8 +160,12 @@ def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
     except OSError as error:
         raise SourceError(shown, f"cannot read file: {error.strerror}") from None
     base = path.resolve().as_uri()
+    rdf_format = "trig" if path.suffix == ".trig" else detect_format(data, shown)
     try:
-        if path.suffix == ".trig":
+        if rdf_format == "xml":
+            graph = Graph()
+            graph.parse(data=data, format="xml", publicID=base)
+        elif rdf_format == "trig":
             quads = Dataset()
             quads.parse(data=data, format="trig", publicID=base)
             graph = Graph()
@@ -139,10 +180,66 @@ def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise SourceError(shown, "file is not valid UTF-8", line=line) from None
+    except SAXParseException as error:
+        reason = _one_line(f"bad RDF/XML: {error.getMessage()}")
+        line, column = error.getLineNumber(), error.getColumnNumber()
+        raise SourceError(shown, reason, line=line, column=column + 1) from None
+    except ParserError as error:
+        raise _rdfxml_error(shown, str(error)) from None
     except Exception as error:  # rdflib raises many kinds; all mean "this file is broken"
         raise SourceError(shown, _one_line(f"{type(error).__name__}: {error}")) from None
     _reject_invalid_iris(graph, data, shown)
     return graph
+
+
+#: The start of an XML document after an optional byte order mark and blanks.
+_XML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<[?!]")
+#: The root element of an XML document: the first tag that is no declaration or comment.
+_XML_ROOT = re.compile(rb"<(?![?!/])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_XML_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_RDFXML_ROOT = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:[A-Za-z_][\w.-]*:)?RDF[\s>]")
+_OTHER_SYNTAXES = (
+    (re.compile(rb"\A\s*(?:Prefix|Ontology)\("), "OWL functional syntax"),
+    (re.compile(rb"\A\s*(?:Prefix|Ontology):\s"), "Manchester syntax"),
+)
+_SAVE_AS = (
+    "sgkg reads Turtle and RDF/XML: in Protégé, use File > Save as... and choose "
+    "'Turtle Syntax' or 'RDF/XML Syntax'"
+)
+
+
+def detect_format(data: bytes, shown: str) -> str:
+    """``"xml"`` for RDF/XML, ``"turtle"`` otherwise, judged by the file's first bytes.
+
+    Turtle may itself start with ``<`` (an IRI), so XML is recognised by its prolog
+    (``<?xml``, ``<!DOCTYPE``, a comment) or by an ``rdf:RDF`` root element. OWL/XML and
+    the OWL functional and Manchester syntaxes, which Protégé can also write, raise a
+    :class:`SourceError` that says how to save the file instead.
+    """
+    head = data[:65536]
+    if _XML_START.match(head) or _RDFXML_ROOT.match(head):
+        root = _XML_ROOT.search(_XML_COMMENT.sub(b"", head))
+        name = root.group(1).decode("ascii") if root else None
+        if name == "RDF":
+            return "xml"
+        if name == "Ontology":
+            raise SourceError(shown, f"this file is OWL/XML; {_SAVE_AS}", line=1)
+        kind = f"<{name}>" if name else "no root element"
+        raise SourceError(shown, f"this file is XML ({kind}) but not RDF/XML; {_SAVE_AS}")
+    for pattern, syntax in _OTHER_SYNTAXES:
+        if pattern.match(head):
+            raise SourceError(shown, f"this file is in {syntax}; {_SAVE_AS}", line=1)
+    return "turtle"
+
+
+def _rdfxml_error(shown: str, message: str) -> SourceError:
+    """A SourceError from rdflib's RDF/XML ``ParserError`` (``"<id>:<line>:<col>: why"``)."""
+    position = re.search(r":(\d+):(\d+): ", message)
+    if position is None:
+        return SourceError(shown, _one_line(f"bad RDF/XML: {message}"))
+    reason = _one_line(f"bad RDF/XML: {message[position.end() :]}")
+    line, column = int(position.group(1)), int(position.group(2)) + 1
+    return SourceError(shown, reason, line=line, column=column)
 
 
 def _reject_invalid_iris(graph: Graph, data: bytes, shown: str) -> None:

@@ -5,7 +5,7 @@ This is the ONE place that maps files to named graphs. The rule:
 =================================  ==============================  ===========================
 files                              named graph                     what they hold
 =================================  ==============================  ===========================
-``ontology/*.ttl``                 ``.../graph/ontology``          OWL ontology (both modules)
+``ontology/*.{ttl,owl,rdf}``       ``.../graph/ontology``          OWL ontology (both modules)
 ``shapes/*.ttl``                   ``.../graph/shapes``            SHACL shapes
 ``data/text/**/*.ttl``, ``.trig``  ``.../graph/sources``           text layer: works,
                                                                    versions, passages
@@ -17,7 +17,10 @@ and ``data/**/*.trig``
 ``data/sources/`` holds the raw ``.txt`` source texts: they are no RDF, but they are build
 inputs (passages point at character offsets in them), so they are hashed with the RDF
 files. A TriG file's own graph names are not kept: all its triples go to the graph its
-path selects, so the dataset always has exactly the five graphs above.
+path selects, so the dataset always has exactly the five graphs above. The ontology
+folder also takes ``.owl`` and ``.rdf`` files because Protégé may save a module under
+such a name; the loader reads each file by its content (Turtle or RDF/XML), not by its
+name (see :mod:`api.dataset`).
 
 The project root is found relative to this package (the repository checkout), and can be
 overridden with ``--root`` or ``SGKG_ROOT``; the build folder defaults to ``ROOT/build``
@@ -55,6 +58,8 @@ TEXT_DIR = "data/text"
 SOURCE_TEXTS_DIR = "data/sources"
 CATALOG_FILE = "ontology/catalog-v001.xml"
 RDF_SUFFIXES = (".ttl", ".trig")
+#: What Protégé may name an ontology module it saves (Turtle or RDF/XML inside).
+ONTOLOGY_SUFFIXES = (".ttl", ".owl", ".rdf")
 
 
 def graph_iri(name: str) -> URIRef:
@@ -116,9 +121,12 @@ class Layout:
         problems = []
         if not self.root.is_dir():
             return [f"project root {self.root} is not a directory"]
-        for graph, folder in ((ONTOLOGY, ONTOLOGY_DIR), (SHAPES, SHAPES_DIR)):
-            if not self.files_for(graph):
-                problems.append(f"no Turtle files in {self.root / folder}/")
+        if not self.files_for(ONTOLOGY):
+            problems.append(
+                f"no Turtle files (nor RDF/XML .owl or .rdf) in {self.root / ONTOLOGY_DIR}/"
+            )
+        if not self.files_for(SHAPES):
+            problems.append(f"no Turtle files in {self.root / SHAPES_DIR}/")
         if not self.files_for(DATA) and not self.files_for(SOURCES):
             problems.append(f"no Turtle or TriG files in {self.root / DATA_DIR}/")
         return problems
@@ -160,7 +168,7 @@ def discover_layout(
         root=root_path,
         build_dir=resolve_build_dir(root_path, build_dir),
         files={
-            ONTOLOGY: tuple(sorted((root_path / ONTOLOGY_DIR).glob("*.ttl"))),
+            ONTOLOGY: _ontology_files(root_path / ONTOLOGY_DIR),
             SHAPES: tuple(sorted((root_path / SHAPES_DIR).glob("*.ttl"))),
             DATA: tuple(sorted(data_files)),
             SOURCES: tuple(sorted(text_files)),
@@ -168,6 +176,18 @@ def discover_layout(
         source_texts=tuple(sorted(sources_dir.glob("*.txt"))) if sources_dir.is_dir() else (),
         catalog=catalog if catalog.is_file() else None,
     )
+
+
+def _ontology_files(folder: Path) -> tuple[Path, ...]:
+    """The modules in ``folder``; hidden files (an editor's backups) are not modules."""
+    if not folder.is_dir():
+        return ()
+    found = (
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix in ONTOLOGY_SUFFIXES and not path.name.startswith(".")
+    )
+    return tuple(sorted(found))
 
 
 def _rdf_files_under(folder: Path) -> list[Path]:

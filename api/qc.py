@@ -129,7 +129,7 @@ def own_terms(ontology: Graph) -> list[URIRef]:
 
 def labelled_terms(ontology: Graph) -> list[URIRef]:
     """Terms the label and definition rules cover: own terms plus declared externals."""
-    return sorted(t for t in declared_terms(ontology) if not t.startswith(BUILT_IN))
+    return sorted(t for t in declared_terms(ontology) if not str(t).startswith(BUILT_IN))
 
 
 def ontologies(ontology: Graph) -> list[Node]:

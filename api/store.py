@@ -3,13 +3,24 @@
 :class:`Store` is all the rest of sgkg may assume of an engine: run a SPARQL query
 (optionally against an explicit RDF dataset, as the SPARQL protocol's
 ``default-graph-uri`` / ``named-graph-uri`` parameters ask) and count quads. Results are
-engine-neutral (:mod:`api.results`). Backends:
+engine-neutral (:mod:`api.results`). With no dataset given (neither by the caller nor
+by ``FROM`` / ``FROM NAMED`` in the query), the default graph is the union of all named
+graphs, on every backend.
 
-- :class:`EmbeddedStore`: pyoxigraph in memory, bulk-loaded from ``build/sgkg.nq``.
-  With no dataset given, the default graph is the union of all named graphs.
+:class:`NativeQueryStore` is what the HTTP layer asks of a store on top of
+:class:`Store`: pyoxigraph's own results (``query_native``), which pyoxigraph
+serialises straight to the wire without a detour through rdflib terms.
 
-On-disk and remote (SPARQL 1.1 endpoint) backends implement the same Protocol. Nothing
-here knows about HTTP: serialising results for the wire is the HTTP layer's job.
+Backends (chosen with ``--store``, built by the picklable factories of
+:mod:`api.store_backends`):
+
+- ``embedded``: :class:`EmbeddedStore`, pyoxigraph in memory, bulk-loaded from
+  ``build/sgkg.nq``;
+- ``disk``: :class:`EmbeddedStore` over a pyoxigraph folder opened read-only
+  (:mod:`api.store_disk`), one copy shared by every process;
+- ``remote``: :class:`api.store_remote.RemoteStore`, any SPARQL 1.1 endpoint.
+
+Nothing here knows about HTTP: serialising results for the wire is the HTTP layer's job.
 """
 
 import re
@@ -22,6 +33,7 @@ from rdflib import BNode, Literal, URIRef
 
 from api.errors import SgkgError
 from api.results import AskResult, GraphResult, QueryResult, SelectResult, Term
+from api.sparql_lexer import inspect_query
 
 
 class QuerySyntaxError(SgkgError):
@@ -60,11 +72,35 @@ class Store(Protocol):
         ...
 
 
-class EmbeddedStore:
-    """An in-memory pyoxigraph store (the default engine)."""
+#: A pyoxigraph result: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+NativeResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: A pyoxigraph term in such a result.
+NativeTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
-    def __init__(self, store: ox.Store | None = None) -> None:
+
+@runtime_checkable
+class NativeQueryStore(Store, Protocol):
+    """A store that hands back pyoxigraph's own results, for fast serialisation."""
+
+    def query_native(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> NativeResult:
+        """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
+        lazily: iterate or serialise it in the thread that asked for it."""
+        ...
+
+
+class EmbeddedStore:
+    """A pyoxigraph store: in memory (the default engine), or on disk, read-only."""
+
+    def __init__(self, store: ox.Store | None = None, *, holds: object = None) -> None:
         self._store = store if store is not None else ox.Store()
+        #: what must live as long as the store (an on-disk store's reader lock)
+        self._holds = holds
 
     @classmethod
     def from_nquads(cls, path: Path) -> "EmbeddedStore":
@@ -80,19 +116,31 @@ class EmbeddedStore:
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
     ) -> QueryResult:
+        raw = self.query_native(
+            sparql, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
+        )
+        return convert_result(raw)
+
+    def query_native(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> NativeResult:
         dataset_given = default_graph_uris is not None or named_graph_uris is not None
         try:
             if dataset_given:
-                raw = self._store.query(
+                return self._store.query(
                     sparql,
                     default_graph=[ox.NamedNode(iri) for iri in default_graph_uris or ()],
                     named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
                 )
-            else:
-                raw = self._store.query(sparql, use_default_graph_as_union=True)
-            return _convert_result(raw)
+            # pyoxigraph's union flag would override the query's own FROM clauses
+            union = not has_dataset_clause(sparql)
+            return self._store.query(sparql, use_default_graph_as_union=union)
         except SyntaxError as error:
-            raise _syntax_error(str(error)) from None
+            raise syntax_error(str(error)) from None
         except ValueError as error:  # e.g. an invalid IRI in the dataset lists
             raise SgkgError(f"invalid query dataset: {error}") from None
 
@@ -103,8 +151,39 @@ class EmbeddedStore:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 
+#: What may contain a keyword's letters without being the keyword: IRIs, strings, comments.
+_NOT_KEYWORDS = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|#[^\n]*"
+)
 
-def _syntax_error(message: str) -> QuerySyntaxError:
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``.
+
+    Such a query must see exactly the graphs it names (SPARQL 1.1 Query, section 13.2),
+    so the union default graph must stay off for it. Read from the query's tokens
+    (:mod:`api.sparql_lexer`), which also see the run-together spellings pyoxigraph's
+    parser accepts (``FROM:g``).
+    """
+    return bool(inspect_query(sparql).dataset)
+
+
+def uses_keyword(sparql: str, keyword: str) -> bool:
+    """Whether ``keyword`` (e.g. FROM, SERVICE) occurs in the query as a keyword.
+
+    A lexical check is enough for SPARQL's reserved words: outside IRIs, strings and
+    comments, a word that is not part of a variable or prefixed name is the keyword.
+    """
+    pattern = re.compile(rf"(?<![\w:?$.-]){re.escape(keyword)}(?![\w:-])", re.IGNORECASE)
+    return pattern.search(_NOT_KEYWORDS.sub(" ", sparql)) is not None
+
+
+def syntax_error(message: str) -> QuerySyntaxError:
     """pyoxigraph says ``error at LINE:COLUMN: reason``; keep the position apart."""
     match = _POSITION.match(message.strip())
     if match is None:
@@ -113,7 +192,7 @@ def _syntax_error(message: str) -> QuerySyntaxError:
     return QuerySyntaxError(reason.strip(), line=int(line), column=int(column))
 
 
-def _convert_result(raw: object) -> QueryResult:
+def convert_result(raw: object) -> QueryResult:
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, ox.QuerySolutions):

@@ -20,23 +20,19 @@ loader's subject index, so the text report reads ``data/x.ttl: sgid:...: message
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyshacl
-from pyshacl.entrypoints import meta_validate
-from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from api import declared_terms
 from api.dataset import LoadedDataset
 from api.errors import SgkgError
-from api.layout import DATA, ONTOLOGY, SHAPES, SOURCES
+from api.layout import DATA, ONTOLOGY, SHAPES, SOURCES, Layout
 from api.namespaces import bind_prefixes, compact
 
 VIOLATION = "Violation"
@@ -95,8 +91,11 @@ class ValidationReport:
 
 def validate_dataset(loaded: LoadedDataset) -> ValidationReport:
     """Check the shapes, then validate ontology + data + sources against them."""
+    import pyshacl  # here, not at the top: every sgkg command and the server import this
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
     shapes = loaded.union(SHAPES)
-    _check_shapes_once(shapes, _shapes_digest(loaded))
+    check_shapes_once(shapes, loaded.layout)
     data = QueryCachingGraph()
     for name in (ONTOLOGY, DATA, SOURCES):
         for triple in loaded.graph(name):
@@ -119,9 +118,35 @@ def validate_dataset(loaded: LoadedDataset) -> ValidationReport:
         raise ShapesError(f"the shapes cannot be used: {_first_line(str(error))}") from None
     if not isinstance(report_graph, Graph):
         raise ShapesError(f"validation did not run: {_first_line(str(report_graph))}")
+    undeclared = declared_terms.undeclared_in_dataset(loaded)
+    declared_terms.add_to_report(report_graph, undeclared)
+    files = with_term_files(loaded.files_describing, loaded.layout, undeclared)
+    return report_from_graph(report_graph, shapes, files, loaded.prefixes())
+
+
+def with_term_files(
+    files_describing: Callable[[Node], tuple[str, ...]],
+    layout: Layout,
+    undeclared: list[declared_terms.Undeclared],
+) -> Callable[[Node], tuple[str, ...]]:
+    """``files_describing``, plus for each undeclared term the files that mention it."""
+    mentioned = declared_terms.files_mentioning(layout, [term for term, _ in undeclared])
+    return lambda node: files_describing(node) or mentioned.get(node, ())
+
+
+def report_from_graph(
+    report_graph: Graph,
+    shapes: Graph,
+    files_describing: Callable[[Node], tuple[str, ...]],
+    prefixes: Mapping[str, str],
+) -> ValidationReport:
+    """A :class:`ValidationReport` from a SHACL report graph shaped like pyshacl's.
+
+    Shared by both validators (:mod:`api.shacl_sparql` writes the same kind of graph),
+    so their reports read alike to the letter.
+    """
     bind_prefixes(report_graph)
-    prefixes = loaded.prefixes()
-    results = tuple(_read_results(report_graph, shapes, loaded, prefixes))
+    results = tuple(_read_results(report_graph, shapes, files_describing, prefixes))
     conforms = not any(result.severity == VIOLATION for result in results)
     return ValidationReport(
         conforms=conforms, results=results, graph=report_graph, prefixes=prefixes
@@ -140,9 +165,11 @@ class QueryCachingGraph(Graph):
 
     def __init__(self) -> None:
         super().__init__()
-        self._prepared: dict[str, Query] = {}
+        self._prepared: dict[str, Any] = {}  # query text -> rdflib's prepared Query
 
-    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Any:
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        from rdflib.plugins.sparql import prepareQuery
+
         if isinstance(query_object, str):
             if query_object not in self._prepared:
                 self._prepared[query_object] = prepareQuery(query_object)
@@ -154,7 +181,7 @@ class QueryCachingGraph(Graph):
 _CHECKED_SHAPES: set[str] = set()
 
 
-def _check_shapes_once(shapes: Graph, digest: str) -> None:
+def check_shapes_once(shapes: Graph, layout: Layout) -> None:
     """Meta-validate the shapes unless the same bytes already passed in this process.
 
     Checking the shapes against SHACL-SHACL takes about 1.6 s, sixteen times longer than
@@ -163,16 +190,17 @@ def _check_shapes_once(shapes: Graph, digest: str) -> None:
     suite, the server's reloads) pay for it once; a changed file has a new digest and
     is checked again.
     """
+    digest = _shapes_digest(layout)
     if digest in _CHECKED_SHAPES:
         return
     check_shapes(shapes)
     _CHECKED_SHAPES.add(digest)
 
 
-def _shapes_digest(loaded: LoadedDataset) -> str:
+def _shapes_digest(layout: Layout) -> str:
     """One digest over the names and bytes of every shapes file, in load order."""
     digest = hashlib.sha256()
-    for path in loaded.layout.files_for(SHAPES):
+    for path in layout.files_for(SHAPES):
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -180,6 +208,9 @@ def _shapes_digest(loaded: LoadedDataset) -> str:
 
 def check_shapes(shapes: Graph) -> None:
     """Validate the shapes graph against SHACL-SHACL; raise :class:`ShapesError` if not."""
+    from pyshacl.entrypoints import meta_validate
+    from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
+
     try:
         conforms, report_graph, _ = meta_validate(shapes, inference="none")
     except (ReportableRuntimeError, ShapeLoadError) as error:
@@ -260,7 +291,10 @@ def _summary_sentence(report: ValidationReport) -> str:
 
 
 def _read_results(
-    report: Graph, shapes: Graph, loaded: LoadedDataset, prefixes: Mapping[str, str]
+    report: Graph,
+    shapes: Graph,
+    files_describing: Callable[[Node], tuple[str, ...]],
+    prefixes: Mapping[str, str],
 ) -> list[ValidationResult]:
     results = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
@@ -282,7 +316,7 @@ def _read_results(
                 source_shape_text=(
                     _show_shape(shapes, shape, prefixes) if shape is not None else None
                 ),
-                files=loaded.files_describing(focus) if focus is not None else (),
+                files=files_describing(focus) if focus is not None else (),
             )
         )
     results.sort(key=_result_order)

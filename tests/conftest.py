@@ -5,13 +5,21 @@ Tests never write into the repository: each copies the fixture tree it needs int
 """
 
 import shutil
-from collections.abc import Callable
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from api.cli import main
+from api.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -57,3 +65,147 @@ def sgkg(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
         return CliRun(code=code, out=captured.out, err=captured.err)
 
     return run
+
+
+# --- the OWL API (Protégé's library), compiled once per test session -------------------
+
+
+@pytest.fixture(scope="session")
+def owlapi_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``tests/owlapi/OwlApiCheck.java`` compiled; tests run it with :mod:`owlapi.owlapi`."""
+    from owlapi.owlapi import OwlApiUnavailable, compile_checker
+
+    try:
+        return compile_checker(tmp_path_factory.mktemp("owlapi"))
+    except OwlApiUnavailable as error:
+        pytest.fail(f"the OWL API check cannot run: {error}")
+
+
+# --- the HTTP server (issue 4): real uvicorn on a free loopback port, once per session --
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A server the tests talk to over HTTP."""
+
+    url: str
+    build_dir: Path
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url: str, seconds: float, alive: Callable[[], bool]) -> None:
+    """Poll ``/health`` until it answers 200 (the graph is loaded), or fail."""
+    deadline = time.monotonic() + seconds
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if not alive():
+            pytest.fail(f"the server at {url} stopped before it was ready ({last})")
+        try:
+            answer = httpx.get(f"{url}/health", timeout=2)
+            if answer.status_code == 200:
+                return
+            last = answer.text
+        except httpx.TransportError as error:
+            last = str(error)
+        time.sleep(0.1)
+    pytest.fail(f"the server at {url} was not ready after {seconds} s ({last})")
+
+
+@pytest.fixture(scope="session")
+def served_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of this repository for the HTTP tests, outside the repository's build/:
+    a copy of build/ when that is fresh (``make test`` builds first), else a new build."""
+    from api.build import OUTPUT_FILES, build, build_status
+    from api.layout import discover_layout
+
+    build_dir = tmp_path_factory.mktemp("http") / "build"
+    repository_build = REPO / "build"
+    if build_status(discover_layout(REPO, repository_build)).is_fresh:
+        build_dir.mkdir()
+        for name in OUTPUT_FILES:
+            shutil.copyfile(repository_build / name, build_dir / name)
+    else:
+        build(discover_layout(REPO, build_dir))
+    return build_dir
+
+
+@pytest.fixture(scope="session")
+def server(served_build: Path) -> Iterator[RunningServer]:
+    """``sgkg serve`` in its own process, as a person starts it, on a free port."""
+    port = free_port()
+    command = [sys.executable, "-m", "api.cli", "--build-dir", str(served_build), "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+    log = (served_build.parent / "serve.log").open("w")
+    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, 120, lambda: process.poll() is None)
+        yield RunningServer(url=url, build_dir=served_build)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@contextmanager
+def server_in_thread(settings: Settings, *, ready: bool = True) -> Iterator[str]:
+    """The app with these settings under a real uvicorn in a thread; yields its URL.
+    For settings the session server does not have (no UI files, a tiny time limit).
+    ``ready=False`` only waits for the graph to stop loading (for broken builds)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+    )
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    url = settings.base_url
+    try:
+        if ready:
+            wait_until_ready(url, 60, thread.is_alive)
+        else:
+            wait_until_loaded(url, 60)
+        yield url
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)
+
+
+def wait_until_loaded(url: str, seconds: float) -> None:
+    """Poll ``/health`` until the graph is no longer loading (ready or failed)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).json()["status"] != "loading":
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"the server at {url} was still loading after {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def ui_assets() -> Path:
+    """The query UI's npm packages, installed with ``make ui`` when missing."""
+    from api.http_ui import YASGUI
+    from api.settings import VENDOR_UI_DIR
+
+    folder = REPO / VENDOR_UI_DIR
+    if not (folder / "node_modules" / YASGUI.npm_name / YASGUI.folder / YASGUI.entry).is_file():
+        done = subprocess.run(["make", "ui"], cwd=REPO, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"`make ui` failed:\n{done.stdout}\n{done.stderr}")
+    return folder

@@ -1,7 +1,8 @@
 """Protégé compatibility: the OWL API loads the ontology offline, OWL 2 DL, no warnings.
 
 The OWL API reports illegal punning only as a loader warning on stderr, not in the
-profile report, so both are checked. The program is compiled once per session.
+profile report, so both are checked. The program is compiled once per session (the
+``owlapi_classes`` fixture in conftest.py).
 """
 
 import shutil
@@ -12,18 +13,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from conftest import FIXTURES, MINI, REPO
-from owlapi.owlapi import CheckResult, OwlApiUnavailable, check, compile_checker, save
+from owlapi.owlapi import CheckResult, check, save
 
 PROJECT_ONTOLOGY = REPO / "ontology" / "sgkg.ttl"
 NOT_DL = FIXTURES / "owlapi-bad" / "not-dl.ttl"
-
-
-@pytest.fixture(scope="session")
-def owlapi_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    try:
-        return compile_checker(tmp_path_factory.mktemp("owlapi"))
-    except OwlApiUnavailable as error:
-        pytest.fail(f"the OWL API check cannot run: {error}")
 
 
 def assert_protege_clean(result: CheckResult) -> None:

@@ -141,3 +141,10 @@ def test_table_and_json_output() -> None:
     assert payload["counts"] == {"ERROR": 13, "WARN": 5, "INFO": 16}
     assert payload["issues"][0]["level"] == "ERROR"
     assert URIRef(payload["issues"][0]["subject"])
+
+
+def test_built_in_terms_declared_by_a_protege_save_need_no_label() -> None:
+    """Protégé's OWL API writes ``xsd:date rdf:type rdfs:Datatype``: not a term of ours."""
+    qc = graphs(ontology="xsd:date a rdfs:Datatype . owl:Thing a owl:Class .")
+    for rule in ("missing_label", "missing_definition"):
+        assert fired(run_qc(qc), rule) == []

@@ -4,9 +4,10 @@ The fixtures follow the UCO project's pattern: ``tests/fixtures/shapes/base.ttl`
 small complete graph that conforms; ``<Shape>_PASS.ttl`` adds valid nodes of the shape's
 kind, ``<Shape>_XFAIL.ttl`` adds broken ones and lists, in ``# expect:`` lines, every
 message that must fire. Each fixture is validated with the base and the real ontology
-and shapes, exactly as a build validates the project. A shape without fixtures, a
-failing fixture that stops failing, or a message that no longer fires fails here: a
-shape that never fires is a defect.
+and shapes, exactly as a build validates the project, by pyshacl and by the SPARQL
+validator of large builds (:mod:`api.shacl_sparql`), which must find the same results.
+A shape without fixtures, a failing fixture that stops failing, or a message that no
+longer fires fails here: a shape that never fires is a defect.
 """
 
 import re
@@ -22,6 +23,7 @@ from api.layout import discover_layout
 from api.validation import VIOLATION, ValidationReport, validate_dataset
 
 from conftest import REPO
+from shacl_equivalence import assert_sparql_agrees
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 SHAPES_FILE = REPO / "shapes" / "sgkg-shapes.ttl"
@@ -43,7 +45,10 @@ def _validate(tmp_path: Path, *fixtures: str) -> ValidationReport:
     (root / "data").mkdir()
     for name in ("base.ttl", *fixtures):
         shutil.copyfile(FIXTURES / name, root / "data" / name)
-    return validate_dataset(load_dataset(discover_layout(root, tmp_path / "build")))
+    layout = discover_layout(root, tmp_path / "build")
+    report = validate_dataset(load_dataset(layout))
+    assert_sparql_agrees(layout, report)  # the SPARQL validator finds the very same results
+    return report
 
 
 def _owning_shape(result_shape_text: str | None) -> str:

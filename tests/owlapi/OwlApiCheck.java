@@ -15,6 +15,7 @@ import org.semanticweb.owlapi.io.FileDocumentSource;
 import org.semanticweb.owlapi.model.IRI;
 import org.semanticweb.owlapi.model.MissingImportHandlingStrategy;
 import org.semanticweb.owlapi.model.OWLDocumentFormat;
+import org.semanticweb.owlapi.model.OWLEntity;
 import org.semanticweb.owlapi.model.OWLOntology;
 import org.semanticweb.owlapi.model.OWLOntologyIRIMapper;
 import org.semanticweb.owlapi.model.OWLOntologyLoaderConfiguration;
@@ -23,6 +24,7 @@ import org.semanticweb.owlapi.model.parameters.Imports;
 import org.semanticweb.owlapi.profiles.OWL2DLProfile;
 import org.semanticweb.owlapi.profiles.OWLProfileReport;
 import org.semanticweb.owlapi.profiles.OWLProfileViolation;
+import org.semanticweb.owlapi.util.OWLEntityRemover;
 import org.semanticweb.owlapi.util.SimpleIRIMapper;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -35,6 +37,12 @@ import org.w3c.dom.NodeList;
  * <pre>
  *   java OwlApiCheck check FILE            JSON summary on stdout
  *   java OwlApiCheck save FILE OUT FORMAT  save as the OWL API would (rdfxml|turtle)
+ *   java OwlApiCheck save-all FILE DIR FORMAT [DELETE_IRI...]
+ *                                          save FILE and every module it imports into
+ *                                          DIR, each under its own file name, as
+ *                                          Protégé's "Save all" does; first delete the
+ *                                          entities named, as Protégé's "Delete" does;
+ *                                          JSON summary (files, axiom counts) on stdout
  * </pre>
  *
  * Loader warnings (illegal punning and the like) are logged through slf4j-simple on
@@ -70,8 +78,15 @@ public final class OwlApiCheck {
             check(new File(args[1]));
         } else if (args.length == 4 && args[0].equals("save")) {
             save(new File(args[1]), new File(args[2]), args[3]);
+        } else if (args.length >= 4 && args[0].equals("save-all")) {
+            List<String> deletions = new ArrayList<>();
+            for (int i = 4; i < args.length; i++) {
+                deletions.add(args[i]);
+            }
+            saveAll(new File(args[1]), new File(args[2]), args[3], deletions);
         } else {
-            System.err.println("usage: OwlApiCheck check FILE | save FILE OUT rdfxml|turtle");
+            System.err.println("usage: OwlApiCheck check FILE | save FILE OUT rdfxml|turtle"
+                    + " | save-all FILE DIR rdfxml|turtle [DELETE_IRI...]");
             System.exit(2);
         }
     }
@@ -154,7 +169,52 @@ public final class OwlApiCheck {
 
     static void save(File file, File out, String format) throws Exception {
         Loaded loaded = load(file);
-        OWLDocumentFormat original = loaded.manager.getOntologyFormat(loaded.ontology);
+        saveAs(loaded.manager, loaded.ontology, out, format);
+    }
+
+    /** Saves the ontology and its imports closure, module by module, into {@code folder}.
+     *  Each module keeps the file name it was loaded from; the format is the one given,
+     *  whatever the name says (Protégé keeps a file's name when its format changes). */
+    static void saveAll(File file, File folder, String format, List<String> deletions)
+            throws Exception {
+        Loaded loaded = load(file);
+        if (!deletions.isEmpty()) {
+            delete(loaded, deletions);
+        }
+        folder.mkdirs();
+        Map<String, OWLOntology> modules = new TreeMap<>();
+        loaded.ontology.importsClosure().forEach(module -> modules.put(
+                new File(loaded.manager.getOntologyDocumentIRI(module).toURI()).getName(),
+                module));
+        for (Map.Entry<String, OWLOntology> module : modules.entrySet()) {
+            saveAs(loaded.manager, module.getValue(), new File(folder, module.getKey()), format);
+        }
+        Map<String, Object> summary = new TreeMap<>();
+        summary.put("files", new ArrayList<>(modules.keySet()));
+        summary.put("axiom_count", loaded.ontology.getAxiomCount(Imports.INCLUDED));
+        summary.put("logical_axiom_count", loaded.ontology.getLogicalAxiomCount(Imports.INCLUDED));
+        System.out.println(toJson(summary));
+    }
+
+    /** Deletes entities the way Protégé's "Delete" does: every axiom that mentions them,
+     *  in every loaded module. An IRI no module mentions is an error (a typo in a test). */
+    static void delete(Loaded loaded, List<String> iris) {
+        OWLEntityRemover remover = new OWLEntityRemover(loaded.manager.ontologies());
+        for (String iri : iris) {
+            List<OWLEntity> entities = new ArrayList<>();
+            loaded.ontology.importsClosure().forEach(o -> o.entitiesInSignature(IRI.create(iri))
+                    .forEach(entities::add));
+            if (entities.isEmpty()) {
+                throw new IllegalArgumentException("no entity " + iri + " to delete");
+            }
+            entities.forEach(entity -> entity.accept(remover));
+        }
+        loaded.manager.applyChanges(remover.getChanges());
+    }
+
+    static void saveAs(OWLOntologyManager manager, OWLOntology ontology, File out, String format)
+            throws Exception {
+        OWLDocumentFormat original = manager.getOntologyFormat(ontology);
         PrefixDocumentFormat target;
         if (format.equals("rdfxml")) {
             target = new RDFXMLDocumentFormat();
@@ -168,7 +228,7 @@ public final class OwlApiCheck {
         if (original != null && original.isPrefixOWLDocumentFormat()) {
             target.copyPrefixesFrom(original.asPrefixOWLDocumentFormat());
         }
-        loaded.manager.saveOntology(loaded.ontology, target, IRI.create(out.getAbsoluteFile()));
+        manager.saveOntology(ontology, target, IRI.create(out.getAbsoluteFile()));
     }
 
     static String toJson(Object value) {

@@ -148,3 +148,36 @@ def save(classes: Path, ontology_file: Path, output: Path, fmt: str) -> str:
     if done.returncode != 0:
         raise AssertionError(f"OwlApiCheck save failed ({done.returncode}):\n{done.stderr}")
     return done.stderr
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``save-all`` wrote, and the axiom counts of what it loaded (imports included)."""
+
+    files: tuple[Path, ...]
+    axiom_count: int
+    logical_axiom_count: int
+
+
+def save_all(
+    classes: Path, ontology_file: Path, folder: Path, fmt: str, *, delete: tuple[str, ...] = ()
+) -> SaveResult:
+    """Save ``ontology_file`` and every module it imports into ``folder``, as Protégé's
+    "Save all" does: each module under its own file name, in ``fmt`` (``rdfxml`` or
+    ``turtle``) whatever that name's extension. The entities whose IRIs are in ``delete``
+    are first removed with every axiom that mentions them (Protégé's "Delete").
+
+    Fails on any loader warning, since Protégé users would see it too.
+    """
+    done = _run(classes, "save-all", str(ontology_file), str(folder), fmt, *delete)
+    if done.returncode != 0:
+        raise AssertionError(f"OwlApiCheck save-all failed ({done.returncode}):\n{done.stderr}")
+    problems = [line for line in done.stderr.splitlines() if LOG_PROBLEM.search(line.strip())]
+    if problems:
+        raise AssertionError("OwlApiCheck save-all logged problems:\n" + "\n".join(problems))
+    summary = json.loads(done.stdout)
+    return SaveResult(
+        files=tuple(folder / name for name in summary["files"]),
+        axiom_count=summary["axiom_count"],
+        logical_axiom_count=summary["logical_axiom_count"],
+    )

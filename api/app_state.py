@@ -1,0 +1,343 @@
+"""What the running server holds, and its loading.
+
+The app starts answering at once; the graph loads in the background (a large build
+takes a while), and :class:`AppState` says where that stands: ``loading``, ``ready`` or
+``failed``. Routes ask for the loaded :class:`ServedGraph` through :func:`served_graph`,
+which answers 503 until it is ready, so ``/health`` (and a load balancer reading it)
+sees the truth and no route ever runs against a half-loaded store.
+
+At start-up, queries are answered as soon as the first query worker is ready; the
+static documents (downloads, pages, the service description: a second or so of
+serialising) are written meanwhile in a thread. :func:`served_graph` waits for them
+without blocking the event loop; the SPARQL query route, which does not need them,
+uses :func:`query_graph` and does not wait.
+"""
+
+import asyncio
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+
+from api.build import NQUADS_FILE, read_manifest
+from api.competency import CompetencyQuestion, load_questions
+from api.errors import SgkgError
+from api.executor import PoolLimits, ProcessQueryExecutor, QueryExecutor
+from api.layout import Layout
+from api.resource_index import ResourceIndex, load_resource_index
+from api.settings import Settings
+from api.static_documents import StaticDocuments, build_documents
+from api.store import NativeQueryStore
+from api.store_backends import DEFAULT_REMOTE_TIMEOUT, RemoteStoreFactory, StoreFactory
+
+LOADING = "loading"
+READY = "ready"
+FAILED = "failed"
+
+#: Folders (inside a build folder) that pin the N-Quads file a served graph was loaded
+#: from: ``.serving-<pid>-<random>``.
+PIN_PREFIX = ".serving-"
+
+log = logging.getLogger("sgkg")
+
+
+@dataclass(frozen=True)
+class ServedGraph:
+    """The loaded graph and everything derived from it once, at startup."""
+
+    store: NativeQueryStore
+    executor: QueryExecutor
+    manifest: dict[str, Any]
+    #: the static documents, being written or written (see :attr:`documents`)
+    pending_documents: Future[StaticDocuments]
+    index: ResourceIndex
+    questions: tuple[CompetencyQuestion, ...]
+    loaded_at: str
+    load_seconds: float
+    #: the folder holding the pinned copy of the N-Quads the workers load
+    pin: Path | None = None
+    #: where the store is (``/health``): a file, a folder or a URL
+    store_location: str = ""
+
+    @property
+    def documents(self) -> StaticDocuments:
+        """The static documents. Blocks while they are still being written at start-up,
+        which no route meets: :func:`served_graph` has awaited them."""
+        return self.pending_documents.result()
+
+    async def documents_written(self) -> None:
+        """Wait (without blocking the event loop) until the static documents exist.
+        Raises what writing them raised."""
+        if not self.pending_documents.done():
+            await asyncio.wrap_future(self.pending_documents)
+        self.pending_documents.result()
+
+    @property
+    def version(self) -> str:
+        return self.documents.facts.version
+
+    def close(self) -> None:
+        """Stop the workers and drop the pinned N-Quads."""
+        self.executor.close()
+        if self.pin is not None:
+            shutil.rmtree(self.pin, ignore_errors=True)
+
+
+@dataclass
+class ReloadRecord:
+    """The last reload: when, what started it, whether the new graph is served, why."""
+
+    trigger: str
+    started_at: str
+    seconds: float
+    #: ``reloaded`` (the new graph is served) or ``refused`` (the old one still is)
+    outcome: str
+    reason: str
+
+    @property
+    def reloaded(self) -> bool:
+        return self.outcome == "reloaded"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "at": self.started_at,
+            "seconds": round(self.seconds, 3),
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
+
+
+class AppState:
+    """The server's state: settings, and the graph once it is loaded.
+
+    ``graph`` is replaced as a whole by :meth:`swap` (one attribute assignment, so a
+    request sees the old graph or the new one, never a mix); the graph it replaces is
+    closed only after the longest a query can run, so queries under way finish."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.status = LOADING
+        self.problem: str | None = None
+        self.graph: ServedGraph | None = None
+        self.last_reload: ReloadRecord | None = None
+        #: held while a reload runs (one at a time)
+        self.reload_lock = threading.Lock()
+        self._retiring: list[ServedGraph] = []
+
+    def load(self) -> None:
+        """Load the build (blocking; run it in a thread). Never raises: a failure is
+        recorded, logged and reported by ``/health``. Holds the reload lock, so a reload
+        asked for meanwhile waits (or is refused) instead of racing it."""
+        with self.reload_lock:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            self.graph = load_graph(self.settings, documents_in_background=True)
+            self.status = READY
+            log.info(
+                "sgkg: %s triples loaded in %.2f s (%s store); serving %s",
+                self.graph.manifest.get("total_triples", "?"),
+                self.graph.load_seconds,
+                self.settings.store.backend,
+                self.settings.base_url,
+            )
+        except Exception as error:  # any failure must show in /health, not kill the app
+            self.status = FAILED
+            self.problem = str(error) if isinstance(error, SgkgError) else repr(error)
+            log.error("sgkg: the graph could not be loaded: %s", self.problem)
+
+    def swap(self, graph: ServedGraph) -> None:
+        """Serve ``graph`` from now on; close the previous one once its queries are done."""
+        old, self.graph = self.graph, graph
+        self.status, self.problem = READY, None
+        if old is not None:
+            self._retiring.append(old)
+            grace = self.settings.query_timeout * 2 + 1  # the queue wait, then the run
+            timer = threading.Timer(grace, self._retire, args=(old,))
+            timer.daemon = True
+            timer.start()
+
+    def _retire(self, graph: ServedGraph) -> None:
+        if graph in self._retiring:
+            self._retiring.remove(graph)
+            graph.close()
+
+    def close(self) -> None:
+        for graph in [*self._retiring, self.graph]:
+            if graph is not None:
+                graph.close()
+        self._retiring.clear()
+
+
+def load_graph(
+    settings: Settings,
+    build_dir: Path | None = None,
+    layout: Layout | None = None,
+    *,
+    documents_in_background: bool = False,
+) -> ServedGraph:
+    """Read a build into a store, start the query workers and serialise the static
+    documents. ``build_dir`` defaults to the settings' build folder, ``layout`` (where
+    the competency questions are) to the settings' layout. Raises :class:`SgkgError`
+    when the build is missing or invalid, or the workers cannot start.
+
+    The workers are launched first and load their stores while this process builds
+    its own documents; it returns once the first worker is ready (the others join as
+    they become ready), so start-up is about the longer of the two, not their sum.
+    With ``documents_in_background`` (a server start), it returns without waiting for
+    the static documents either: a thread finishes them (see :class:`ServedGraph`)."""
+    started = time.perf_counter()
+    build_dir = build_dir or settings.layout.build_dir
+    manifest = read_manifest(build_dir)
+    nquads = build_dir / NQUADS_FILE
+    if manifest is None or not nquads.is_file():
+        raise SgkgError(f"no build in {build_dir}; run `sgkg build` first")
+    if not manifest.get("validation", {}).get("conforms", False):
+        raise SgkgError(f"the build in {build_dir} does not conform to the shapes")
+    pin = pin_nquads(nquads, settings.layout.build_dir)
+    executor: ProcessQueryExecutor | None = None
+    try:
+        factory = settings.store.factory(
+            pin / NQUADS_FILE, settings.layout.build_dir, timeout=settings.query_timeout
+        )
+        graphs = frozenset(str(g["iri"]) for g in manifest.get("graphs", {}).values())
+        executor = ProcessQueryExecutor(factory, graphs, _limits(settings)).launch()
+        store = _own_store(factory)
+        index = load_resource_index(store)
+        documents: Future[StaticDocuments] = Future()
+        writer = threading.Thread(
+            target=_write_documents,
+            args=(documents, store, manifest, index),
+            name="sgkg-documents",
+            daemon=True,
+        )
+        writer.start()
+        questions = tuple(load_questions(layout or settings.layout))
+        executor.wait_for_first()
+        if not documents_in_background:
+            documents.result()  # raises what writing them raised
+    except BaseException:
+        if executor is not None:
+            executor.close()
+        shutil.rmtree(pin, ignore_errors=True)
+        raise
+    return ServedGraph(
+        store=store,
+        executor=executor,
+        manifest=manifest,
+        pending_documents=documents,
+        index=index,
+        questions=questions,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        load_seconds=time.perf_counter() - started,
+        pin=pin,
+        store_location=factory.location(),
+    )
+
+
+def _write_documents(
+    into: Future[StaticDocuments],
+    store: NativeQueryStore,
+    manifest: dict[str, Any],
+    index: ResourceIndex,
+) -> None:
+    try:
+        into.set_result(build_documents(store, manifest, index))
+    except BaseException as error:  # kept for whoever asks for the documents
+        log.error("sgkg: the static documents could not be written: %r", error)
+        into.set_exception(error)
+
+
+def _own_store(factory: StoreFactory) -> NativeQueryStore:
+    """The server process's own store (documents, index, scenarios): the workers'.
+    A remote store gets a longer time limit here: the downloads read whole graphs."""
+    if isinstance(factory, RemoteStoreFactory):
+        factory = replace(factory, timeout=max(factory.timeout, DEFAULT_REMOTE_TIMEOUT))
+    return factory()
+
+
+def _limits(settings: Settings) -> PoolLimits:
+    return PoolLimits(
+        workers=settings.query_workers,
+        timeout=settings.query_timeout,
+        queue=settings.query_queue,
+        max_rows=settings.max_result_rows,
+    )
+
+
+def pin_nquads(nquads: Path, folder: Path) -> Path:
+    """A private folder (in ``folder``) holding this N-Quads file as it is now: a hard
+    link, or a copy across file systems. Workers started later (after a timeout kill)
+    load the same graph as the first ones, even if ``sgkg build`` or a reload replaces
+    or removes the file."""
+    _remove_stale_pins(folder)
+    pin = Path(tempfile.mkdtemp(prefix=f"{PIN_PREFIX}{os.getpid()}-", dir=folder))
+    try:
+        os.link(nquads, pin / nquads.name)
+    except OSError:
+        shutil.copyfile(nquads, pin / nquads.name)
+    return pin
+
+
+def _remove_stale_pins(folder: Path) -> None:
+    """Pins left by servers that were killed (their process id is gone)."""
+    for pin in folder.glob(f"{PIN_PREFIX}*"):
+        pid = pin.name[len(PIN_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(pin, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def app_state(request: Request) -> AppState:
+    return request.app.state.sgkg
+
+
+async def served_graph(request: Request) -> ServedGraph:
+    """The loaded graph with its static documents written, or a 503 that says why not.
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread,
+    a thread hop per request for what is an attribute read."""
+    graph = query_graph(request)
+    try:
+        await graph.documents_written()
+    except Exception as error:
+        detail = f"the static documents could not be written: {error!r}"
+        raise HTTPException(status_code=503, detail=detail, headers={"Retry-After": "2"}) from None
+    return graph
+
+
+def query_graph(request: Request) -> ServedGraph:
+    """The loaded graph as soon as it answers queries (its static documents may still be
+    being written), or a 503 that says why there is none yet."""
+    state: AppState = request.app.state.sgkg
+    if state.graph is not None:
+        return state.graph
+    if state.status == FAILED:
+        detail = f"the graph could not be loaded: {state.problem}"
+    else:
+        detail = "the graph is still loading; try again in a moment"
+    raise HTTPException(status_code=503, detail=detail, headers={"Retry-After": "2"})
+
+
+#: A route parameter that receives the loaded graph (or makes the route answer 503).
+LoadedGraph = Annotated[ServedGraph, Depends(served_graph)]

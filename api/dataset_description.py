@@ -1,0 +1,178 @@
+"""The dataset described for machines: VoID and DCAT, and the SPARQL service description.
+
+Both are small graphs built once at startup from the build's manifest (triple counts,
+build time, version) and the ontology header (licence). They use the canonical IRIs
+(``https://w3id.org/sgkg/...``), like every RDF document the server writes.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+
+from api.layout import GRAPH_NAMES, graph_iri
+from api.namespaces import ID, SD, bind_prefixes
+from api.site import DATASET_IRI, DOWNLOAD_PATH, SPARQL_IRI, canonical
+from api.wire_formats import RDF_FORMATS, RESULT_FORMATS, WireFormat
+
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+#: W3C format IRIs for ``sd:resultFormat``.
+FORMAT_IRIS: dict[str, str] = {
+    "json": FORMATS_NS + "SPARQL_Results_JSON",
+    "xml": FORMATS_NS + "SPARQL_Results_XML",
+    "csv": FORMATS_NS + "SPARQL_Results_CSV",
+    "tsv": FORMATS_NS + "SPARQL_Results_TSV",
+    "ttl": FORMATS_NS + "Turtle",
+    "jsonld": FORMATS_NS + "JSON-LD",
+    "rdf": FORMATS_NS + "RDF_XML",
+    "nt": FORMATS_NS + "N-Triples",
+    "trig": FORMATS_NS + "TriG",
+    "nq": FORMATS_NS + "N-Quads",
+}
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+#: dcat:version is DCAT 3, newer than rdflib's DCAT namespace object.
+DCAT_VERSION = URIRef(str(DCAT) + "version")
+
+#: A few resources that show what the dataset holds (``void:exampleResource``).
+EXAMPLE_RESOURCES = ("system/paris-declaration", "component/3", "mechanism/special-commission")
+
+TITLE = "Security Guarantee Knowledge Graph (sgkg)"
+DESCRIPTION = (
+    "A knowledge graph of the Paris Declaration of 6 January 2026 on robust security "
+    "guarantees for Ukraine: parties, components, mechanisms, commitments and activation "
+    "conditions, each tied to the exact passages of the two published versions of the text."
+)
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What the descriptions say, gathered at startup."""
+
+    version: str
+    built_at: str
+    #: graph short name -> number of triples
+    graph_triples: Mapping[str, int]
+    total_triples: int
+    license: str | None
+    ontology_version: str | None
+    #: download format short name -> size in bytes
+    download_sizes: Mapping[str, int]
+
+    @classmethod
+    def from_manifest(
+        cls,
+        manifest: Mapping[str, Any],
+        *,
+        license: str | None,
+        ontology_version: str | None,
+        download_sizes: Mapping[str, int],
+    ) -> "DatasetFacts":
+        graphs = manifest.get("graphs", {})
+        return cls(
+            version=str(manifest.get("sgkg_version", "unknown")),
+            built_at=str(manifest.get("built_at", "")),
+            graph_triples={
+                name: int(graphs.get(name, {}).get("triples", 0)) for name in GRAPH_NAMES
+            },
+            total_triples=int(manifest.get("total_triples", 0)),
+            license=license,
+            ontology_version=ontology_version,
+            download_sizes=dict(download_sizes),
+        )
+
+
+def void_description(facts: DatasetFacts) -> Graph:
+    """VoID and DCAT: the dataset, its named graphs, distributions and endpoint."""
+    graph = bind_prefixes(Graph())
+    dataset = URIRef(DATASET_IRI)
+    endpoint = URIRef(SPARQL_IRI)
+    graph.add((URIRef(canonical("void")), RDF.type, VOID.DatasetDescription))
+    graph.add((URIRef(canonical("void")), DCTERMS.title, Literal(f"VoID description of {TITLE}")))
+    for kind in (VOID.Dataset, DCAT.Dataset):
+        graph.add((dataset, RDF.type, kind))
+    graph.add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    if facts.license:
+        graph.add((dataset, DCTERMS.license, URIRef(facts.license)))
+    graph.add((dataset, DCAT_VERSION, Literal(facts.version)))
+    graph.add((dataset, OWL.versionInfo, Literal(facts.version)))
+    if facts.built_at:
+        graph.add((dataset, DCTERMS.modified, Literal(facts.built_at, datatype=XSD.dateTime)))
+    graph.add((dataset, VOID.triples, Literal(facts.total_triples)))
+    graph.add((dataset, VOID.sparqlEndpoint, endpoint))
+    graph.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    graph.add((dataset, VOID.vocabulary, URIRef(canonical("ontology#"))))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(canonical("shapes"))))
+    for example in EXAMPLE_RESOURCES:
+        graph.add((dataset, VOID.exampleResource, URIRef(str(ID) + example)))
+    for name in GRAPH_NAMES:
+        subset = URIRef(f"{DATASET_IRI}-{name}")
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
+        graph.add((subset, SD.name, graph_iri(name)))
+        graph.add((subset, VOID.triples, Literal(facts.graph_triples.get(name, 0))))
+    for fmt in RDF_FORMATS:
+        _add_distribution(graph, dataset, fmt, facts)
+    service = URIRef(SPARQL_IRI + "#service")
+    graph.add((dataset, DCAT.accessService, service))
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint of sgkg", lang="en")))
+    graph.add((service, DCAT.endpointURL, endpoint))
+    graph.add((service, DCAT.servesDataset, dataset))
+    return graph
+
+
+def _add_distribution(graph: Graph, dataset: URIRef, fmt: WireFormat, facts: DatasetFacts) -> None:
+    url = URIRef(canonical(f"{DOWNLOAD_PATH}/sgkg{fmt.extension}"))
+    graph.add((dataset, VOID.dataDump, url))
+    graph.add((dataset, DCAT.distribution, url))
+    graph.add((url, RDF.type, DCAT.Distribution))
+    graph.add((url, DCTERMS.title, Literal(f"sgkg in {fmt.label}", lang="en")))
+    graph.add((url, DCAT.downloadURL, url))
+    graph.add((url, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + fmt.media_type)))
+    graph.add((url, DCTERMS.format, URIRef(FORMAT_IRIS[fmt.name])))
+    if facts.license:
+        graph.add((url, DCTERMS.license, URIRef(facts.license)))
+    size = facts.download_sizes.get(fmt.name)
+    if size is not None:
+        graph.add((url, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+
+
+def service_description(facts: DatasetFacts) -> Graph:
+    """SPARQL 1.1 Service Description: what the endpoint speaks and what it holds."""
+    graph = bind_prefixes(Graph())
+    service = URIRef(SPARQL_IRI + "#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(SPARQL_IRI)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add((service, RDFS.label, Literal("sgkg SPARQL endpoint (read-only)", lang="en")))
+    for fmt in RESULT_FORMATS + RDF_FORMATS:
+        graph.add((service, SD.resultFormat, URIRef(FORMAT_IRIS[fmt.name])))
+    dataset = BNode("sgkgDataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, DCTERMS.source, URIRef(DATASET_IRI)))
+    default = BNode("sgkgDefaultGraph")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(facts.total_triples)))
+    for name in GRAPH_NAMES:
+        named, described = BNode(f"sgkgNamed{name}"), BNode(f"sgkgGraph{name}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, graph_iri(name)))
+        graph.add((named, SD.graph, described))
+        graph.add((described, RDF.type, SD.Graph))
+        graph.add((described, VOID.triples, Literal(facts.graph_triples.get(name, 0))))
+    return graph
+
+
+def to_oxigraph(graph: Graph) -> Iterable[ox.Triple]:
+    """An rdflib graph's triples as pyoxigraph triples (for the one serialiser)."""
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))

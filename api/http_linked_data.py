@@ -1,0 +1,231 @@
+"""Linked data: every sgkg IRI dereferences on the local server, by content negotiation.
+
+- ``/id/{kind}/{slug}`` describes ``https://w3id.org/sgkg/id/{kind}/{slug}``: a page for
+  browsers; Turtle, JSON-LD, RDF/XML or N-Triples for RDF clients (Accept, or a
+  ``.ttl`` / ``.jsonld`` / ``.rdf`` / ``.nt`` suffix, or ``.html`` for the page);
+- ``/id/`` and ``/id/{kind}/`` are the browsing index;
+- ``/ontology`` (both modules: ``/ontology#Term`` lands on the term's entry) and
+  ``/shapes`` in every RDF format and as a page; the vocabularies module and the version
+  IRIs redirect to ``/ontology``.
+
+An unknown IRI gets a 404 that says what was looked up and suggests close matches.
+"""
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from api.app_state import LoadedGraph, ServedGraph
+from api.executor import QueryRequest
+from api.html_pages import PAGE_FORMATS, html_response, kind_page, not_found_page, resource_page
+from api.http_errors import error_responses, plain_error
+from api.negotiation import NotAcceptable, choose_format, wants_html
+from api.resource_description import description_query, page_query, resource_view
+from api.site import ID_PATH, ONTOLOGY_PATH, SHAPES_PATH, instance_iri
+from api.static_documents import ONTOLOGY_DOCUMENT, SHAPES_DOCUMENT
+from api.wire_formats import RDF_FORMATS, WIRE_FORMATS, WireFormat
+
+router = APIRouter(tags=["linked data"])
+
+HTML_SUFFIX = ".html"
+
+
+def _responses(formats: tuple[WireFormat, ...], *errors: int) -> dict:
+    content = {"text/html": {}, **{fmt.media_type: {} for fmt in formats}}
+    return {
+        200: {"description": "the description, in the negotiated format", "content": content},
+        **error_responses(*errors),
+    }
+
+
+def _split_suffix(path: str, formats: tuple[WireFormat, ...]) -> tuple[str, str | None]:
+    """``component/3.ttl`` -> (``component/3``, ``ttl``); ``.html`` -> ``html``."""
+    if path.endswith(HTML_SUFFIX):
+        return path[: -len(HTML_SUFFIX)], "html"
+    for fmt in formats:
+        if path.endswith(fmt.extension):
+            return path[: -len(fmt.extension)], fmt.name
+    return path, None
+
+
+def _format_parameters(request: Request) -> tuple[str, ...]:
+    params = request.query_params
+    return tuple(params.getlist("format") + params.getlist("output"))
+
+
+def _negotiated(
+    request: Request, formats: tuple[WireFormat, ...], suffix: str | None
+) -> WireFormat | None:
+    """The RDF format to answer in, or None for the HTML page. Raises NotAcceptable."""
+    names = (suffix,) if suffix else _format_parameters(request)
+    if "html" in names:
+        return None
+    accept = request.headers.get("accept")
+    if not names and wants_html(accept, formats):
+        return None
+    return choose_format(formats, accept, names)
+
+
+@router.get(
+    ID_PATH + "/",
+    summary="Index of resources by kind (HTML)",
+    response_class=Response,
+    responses={200: {"description": "the index", "content": {"text/html": {}}}},
+)
+async def id_index(graph: LoadedGraph) -> Response:
+    return html_response(graph.documents.pages["index"])
+
+
+@router.get(
+    ID_PATH + "/{path:path}",
+    summary="Describe https://w3id.org/sgkg/id/{path}",
+    description="The resource's own triples (with its hash-IRI parts such as selectors), "
+    "the triples linking to it and the labels of what they mention. HTML for browsers; "
+    "Turtle, JSON-LD, RDF/XML or N-Triples by Accept, by `format`, or by a suffix "
+    "(`/id/component/3.ttl`). A path ending in `/` lists the resources of a kind.",
+    response_class=Response,
+    responses=_responses(PAGE_FORMATS, 404, 406, 503),
+)
+async def describe(path: str, request: Request, graph: LoadedGraph) -> Response:
+    if path.endswith("/") or "/" not in path:
+        return _kind_listing(path.strip("/"), graph)
+    path, suffix = _split_suffix(path, PAGE_FORMATS)
+    try:
+        fmt = _negotiated(request, PAGE_FORMATS, suffix)
+    except NotAcceptable as error:
+        return plain_error(406, f"{error}, text/html")
+    iri = instance_iri(path)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return _not_found(iri, path, graph, as_html=fmt is None)
+    if fmt is None:
+        return await _resource_page(iri, path, graph)
+    answer = await graph.executor.execute(
+        QueryRequest(description_query(iri), format_names=(fmt.name,), focus=iri)
+    )
+    if not answer.triple_count:
+        return _not_found(iri, path, graph, as_html=False)
+    headers = {"Vary": "Accept", "Content-Location": f"{ID_PATH}/{path}{fmt.extension}"}
+    return Response(answer.body, media_type=fmt.content_type, headers=headers)
+
+
+async def _resource_page(iri: str, path: str, graph: ServedGraph) -> Response:
+    nt = WIRE_FORMATS["nt"]
+    answer = await graph.executor.execute(QueryRequest(page_query(iri), format_names=(nt.name,)))
+    triples = list(ox.parse(answer.body, format=nt.oxigraph))
+    if not triples:
+        return _not_found(iri, path, graph, as_html=True)
+    html = resource_page(resource_view(iri, triples), path, version=graph.version)
+    return html_response(html, headers={"Vary": "Accept"})
+
+
+def _kind_listing(kind: str, graph: ServedGraph) -> Response:
+    entries = graph.index.entries(kind)
+    if not entries:
+        return _not_found(instance_iri(kind + "/"), kind, graph, as_html=True)
+    return html_response(kind_page(kind, entries, version=graph.version))
+
+
+def _not_found(iri: str, path: str, graph: ServedGraph, *, as_html: bool) -> Response:
+    suggestions = graph.index.suggestions(path)
+    if as_html:
+        html = not_found_page(iri, suggestions, graph.index.kinds, version=graph.version)
+        return html_response(html, status_code=404)
+    lines = [f"nothing in the graph has the IRI <{iri}>."]
+    if suggestions:
+        lines.append("did you mean: " + ", ".join(f"{ID_PATH}/{e.path}" for e in suggestions))
+    lines.append(f"browse {ID_PATH}/ for every resource by kind, or query /sparql.")
+    return plain_error(404, "\n".join(lines))
+
+
+# --- ontology and shapes --------------------------------------------------------------
+
+
+async def _document(
+    request: Request, graph: ServedGraph, document: str, suffix: str | None
+) -> Response:
+    try:
+        fmt = _negotiated(request, RDF_FORMATS, suffix)
+    except NotAcceptable as error:
+        return plain_error(406, f"{error}, text/html")
+    if fmt is None:
+        if document == ONTOLOGY_DOCUMENT:  # the documentation page of `sgkg docs`
+            html = await run_in_threadpool(lambda: graph.documents.ontology_documentation)
+            return html_response(html, headers={"Vary": "Accept"})
+        return html_response(graph.documents.pages[document], headers={"Vary": "Accept"})
+    body = graph.documents.rdf_document(document, fmt.name)
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+@router.get(
+    ONTOLOGY_PATH,
+    summary="The ontology (both modules)",
+    description="A readable page for browsers (each term at `/ontology#Term`), or the "
+    "ontology graph in any RDF format by Accept or `format`.",
+    response_class=Response,
+    responses=_responses(RDF_FORMATS, 406, 503),
+)
+async def ontology(request: Request, graph: LoadedGraph) -> Response:
+    return await _document(request, graph, ONTOLOGY_DOCUMENT, None)
+
+
+@router.get(
+    SHAPES_PATH,
+    summary="The SHACL shapes",
+    description="A readable page for browsers (each shape at `/shapes#Shape`), or the "
+    "shapes graph in any RDF format by Accept or `format`.",
+    response_class=Response,
+    responses=_responses(RDF_FORMATS, 406, 503),
+)
+async def shapes(request: Request, graph: LoadedGraph) -> Response:
+    return await _document(request, graph, SHAPES_DOCUMENT, None)
+
+
+@router.get(
+    ONTOLOGY_PATH + ".{extension}",
+    summary="The ontology in the format its extension names (ttl, jsonld, rdf, nt, trig, nq)",
+    response_class=Response,
+    responses=_responses(RDF_FORMATS, 404, 503),
+)
+async def ontology_file(extension: str, request: Request, graph: LoadedGraph) -> Response:
+    return await _document_file(request, graph, ONTOLOGY_DOCUMENT, extension)
+
+
+@router.get(
+    SHAPES_PATH + ".{extension}",
+    summary="The shapes in the format its extension names (ttl, jsonld, rdf, nt, trig, nq)",
+    response_class=Response,
+    responses=_responses(RDF_FORMATS, 404, 503),
+)
+async def shapes_file(extension: str, request: Request, graph: LoadedGraph) -> Response:
+    return await _document_file(request, graph, SHAPES_DOCUMENT, extension)
+
+
+async def _document_file(
+    request: Request, graph: ServedGraph, document: str, extension: str
+) -> Response:
+    if extension != "html" and extension not in WIRE_FORMATS:
+        return plain_error(404, f"no /{document}.{extension}; try .ttl, .jsonld, .rdf or .nt")
+    if extension in WIRE_FORMATS and WIRE_FORMATS[extension] not in RDF_FORMATS:
+        return plain_error(404, f"no /{document}.{extension}; try .ttl, .jsonld, .rdf or .nt")
+    return await _document(request, graph, document, extension)
+
+
+@router.get(
+    ONTOLOGY_PATH + "/{rest:path}",
+    summary="The vocabularies module and version IRIs: redirect to /ontology",
+    response_class=Response,
+    responses={
+        303: {"description": "the ontology document that holds it"},
+        **error_responses(404, 503),
+    },
+)
+async def ontology_module(rest: str, graph: LoadedGraph) -> Response:
+    version = graph.documents.facts.ontology_version
+    if rest in ("vocabularies", f"vocabularies/{version}", str(version)):
+        return RedirectResponse(ONTOLOGY_PATH, status_code=303)
+    return plain_error(
+        404, f"no ontology module or version {rest!r}; the ontology is at {ONTOLOGY_PATH}"
+    )

@@ -1,0 +1,229 @@
+"""HTTP routes of the scenario evaluator: ``POST /scenarios``, ``GET /scenarios/events``
+and the scenario IRIs ``/id/scenario/{version}/{events}``.
+
+``POST /scenarios`` takes the stated events and a text version as JSON and answers with
+the evaluation (:class:`api.scenarios.ScenarioResult`) as JSON, or as the results graph
+in Turtle when ``Accept`` prefers ``text/turtle``. Unknown events or versions get 422
+with the valid ones listed. ``GET /scenarios/events`` lists what a request may name.
+
+The routes read the store the server serves (:func:`api.app_state.served_graph`, 503
+while it loads) through the :func:`scenario_store` dependency, and keep one
+:class:`~api.scenarios.ScenarioModel` per store: the graph is read once, and each
+request is a plain-Python evaluation of a few milliseconds.
+
+A scenario's IRI (``https://w3id.org/sgkg/id/scenario/paris-final/ceasefire-in-force``,
+events sorted and joined by ``+``, ``no-events`` for none) names its answer, so it
+dereferences like every other sgkg IRI: the evaluation as a page for browsers, the
+results graph in Turtle, JSON-LD, RDF/XML or N-Triples, or the JSON of ``POST
+/scenarios`` (``.json``). The answer is computed, not stored: the scenario graphs are
+not in the SPARQL dataset.
+"""
+
+from threading import Lock
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from api.app_state import ServedGraph, served_graph
+from api.html_pages import PAGE_FORMATS, esc, html_response, page
+from api.http_errors import plain_error
+from api.negotiation import NotAcceptable, choose_format, parse_accept, quality, wants_html
+from api.scenarios import (
+    DEFAULT_VERSION,
+    EventCatalogue,
+    ScenarioModel,
+    ScenarioResult,
+    UnknownScenarioInput,
+    render,
+    render_text,
+    result_graph,
+)
+from api.site import ID_PATH
+from api.store import Store
+from api.wire_formats import WireFormat, serialize_triples
+
+JSON = "application/json"
+TURTLE = "text/turtle"
+#: What a scenario IRI's events segment says when no event is stated.
+NO_EVENTS = "no-events"
+
+router = APIRouter(tags=["scenarios"])
+
+
+class ScenarioRequest(BaseModel):
+    """The events a researcher states have happened, and the text version to use."""
+
+    events: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Event conditions that have happened, by the last segment of their IRI "
+            "(see GET /scenarios/events) or by full IRI. Empty: nothing has happened."
+        ),
+        examples=[["ceasefire-in-force", "armed-attack-by-russia"]],
+    )
+    version: str | None = Field(
+        None,
+        description=f"Text version, by slug or IRI (default: {DEFAULT_VERSION}).",
+        examples=["paris-press-release"],
+    )
+
+
+def scenario_store(graph: Annotated[ServedGraph, Depends(served_graph)]) -> Store:
+    """The store the server serves (a dependency, so an app can provide another)."""
+    return graph.store
+
+
+_cache_lock = Lock()
+_cache: tuple[Store, ScenarioModel] | None = None
+
+
+def scenario_model(store: Annotated[Store, Depends(scenario_store)]) -> ScenarioModel:
+    """The evaluator's model of ``store``, read once and kept while the store is served."""
+    global _cache
+    with _cache_lock:
+        if _cache is None or _cache[0] is not store:
+            _cache = (store, ScenarioModel.from_store(store))
+        return _cache[1]
+
+
+_ERRORS = {
+    406: {"description": "neither JSON nor Turtle is acceptable", "content": {"text/plain": {}}},
+    422: {
+        "description": "an unknown event or version; the message lists the valid ones",
+        "content": {"text/plain": {}},
+    },
+    503: {"description": "the graph is still loading", "content": {"text/plain": {}}},
+}
+
+
+@router.post(
+    "/scenarios",
+    response_model=ScenarioResult,
+    summary="Evaluate an activation scenario",
+    description=(
+        "Which guarantee elements (system, components, mechanisms, commitments, "
+        "participations) the stated events activate in one text version, which they do "
+        "not, the conditions that decided each and the passages behind it. An element "
+        "is active when its own sg:activatedBy conditions and those of everything it "
+        "is sg:partOf (or sg:participationIn) are met; an event condition is met when "
+        "stated or entailed by a stated event (sg:entailsCondition); all-of and any-of "
+        "conditions combine their operands. With `Accept: text/turtle` the answer is "
+        "the results graph (sg:Scenario, sg:ActivationResult)."
+    ),
+    responses={200: {"content": {TURTLE: {}}}, **_ERRORS},
+)
+def evaluate_scenario(
+    body: ScenarioRequest,
+    request: Request,
+    model: Annotated[ScenarioModel, Depends(scenario_model)],
+) -> ScenarioResult | Response:
+    media_type = _negotiate(request.headers.get("accept"))
+    try:
+        result = model.evaluate(body.events, body.version)
+    except UnknownScenarioInput as error:
+        raise HTTPException(status_code=422, detail=str(error)) from None
+    if media_type == TURTLE:
+        return Response(render(result, "turtle"), media_type=f"{TURTLE}; charset=utf-8")
+    return result
+
+
+@router.get(
+    "/scenarios/events",
+    response_model=EventCatalogue,
+    summary="The events and text versions a scenario may name",
+    responses={503: _ERRORS[503]},
+)
+def list_events(model: Annotated[ScenarioModel, Depends(scenario_model)]) -> EventCatalogue:
+    return model.catalogue()
+
+
+def _negotiate(accept: str | None) -> str:
+    """JSON or Turtle, whichever Accept prefers (JSON on a tie); 406 if neither."""
+    ranges = parse_accept(accept)
+    json_q, turtle_q = quality(ranges, JSON), quality(ranges, TURTLE)
+    if json_q == 0 and turtle_q == 0:
+        raise HTTPException(
+            status_code=406,
+            detail=f"cannot answer in any format asked for (Accept: {accept}). "
+            f"Supported here: {JSON}, {TURTLE}",
+        )
+    return TURTLE if turtle_q > json_q else JSON
+
+
+@router.get(
+    ID_PATH + "/scenario/{version}/{events}",
+    summary="Dereference a scenario IRI",
+    description=(
+        "The evaluation named by a scenario IRI: `events` is the stated events joined "
+        "by `+` (`no-events` for none), `version` a text version. A page for browsers; "
+        "the results graph in Turtle, JSON-LD, RDF/XML or N-Triples by Accept, `format` "
+        "or suffix; the JSON of POST /scenarios with the `.json` suffix."
+    ),
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}, **{f.media_type: {} for f in PAGE_FORMATS}}},
+        **_ERRORS,
+        404: {"description": "an unknown event or version", "content": {"text/plain": {}}},
+    },
+)
+def dereference_scenario(
+    version: str,
+    events: str,
+    request: Request,
+    model: Annotated[ScenarioModel, Depends(scenario_model)],
+) -> Response:
+    events, suffix = _scenario_suffix(events)
+    stated = [] if events == NO_EVENTS else events.split("+")
+    try:
+        result = model.evaluate(stated, version)
+    except UnknownScenarioInput as error:
+        return plain_error(404, f"no such scenario: {error}")
+    if suffix == "json":
+        return Response(result.model_dump_json(indent=2), media_type=JSON)
+    try:
+        fmt = _scenario_format(request, suffix)
+    except NotAcceptable as error:
+        return plain_error(406, f"{error}, text/html, {JSON} (.json)")
+    if fmt is None:
+        return html_response(_scenario_page(result), headers={"Vary": "Accept"})
+    triples = ox.parse(result_graph(result).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
+    body = serialize_triples(triples, fmt, focus=result.scenario)
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+def _scenario_suffix(events: str) -> tuple[str, str | None]:
+    """``a+b.ttl`` -> (``a+b``, ``ttl``); ``.json`` and ``.html`` too."""
+    for name in ("json", "html", *(fmt.name for fmt in PAGE_FORMATS)):
+        if events.endswith(f".{name}"):
+            return events.removesuffix(f".{name}"), name
+    return events, None
+
+
+def _scenario_format(request: Request, suffix: str | None) -> WireFormat | None:
+    """The RDF format asked for, or None for the page. Raises NotAcceptable."""
+    names = (suffix,) if suffix else tuple(request.query_params.getlist("format"))
+    if "html" in names:
+        return None
+    accept = request.headers.get("accept")
+    if not names and wants_html(accept, PAGE_FORMATS):
+        return None
+    return choose_format(PAGE_FORMATS, accept, names)
+
+
+def _scenario_page(result: ScenarioResult) -> str:
+    """The evaluation as a person reads it, with links to the same answer as data."""
+    path = result.scenario.removeprefix("https://w3id.org/sgkg")
+    links = " · ".join(
+        f'<a href="{esc(path)}.{fmt.name}" type="{fmt.media_type}">{esc(fmt.label)}</a>'
+        for fmt in PAGE_FORMATS
+    )
+    body = (
+        f"<h1>Scenario in {esc(result.version.slug)}</h1>"
+        f'<p class="small"><code>{esc(result.scenario)}</code></p>'
+        f"<pre>{esc(render_text(result))}</pre>"
+        f'<p class="small">Also as {links} · <a href="{esc(path)}.json">JSON</a></p>'
+    )
+    return page("Scenario", body)

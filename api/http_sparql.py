@@ -1,0 +1,258 @@
+"""The SPARQL 1.1 Protocol at ``/sparql`` (read-only).
+
+- query via GET (``?query=``), via URL-encoded POST, or via POST of
+  ``application/sparql-query`` with the dataset parameters in the URL;
+- ``default-graph-uri`` / ``named-graph-uri`` set the dataset (otherwise the default
+  graph is the union of the named graphs);
+- the answer's format follows Accept (with q-values), or ``format`` / ``output``;
+- SPARQL Update, in any form (the ``update`` parameter, ``application/sparql-update``,
+  or update text in ``query``), is refused with 403: the graph is rebuilt from the
+  repository's files, never changed over HTTP;
+- SERVICE, and FROM or dataset parameters naming graphs outside the dataset, are
+  refused with 400 (:mod:`api.query_guard`); queries longer than the limit with 413
+  (414 in a URL); an answer with more rows than the limit is cut and says so in
+  ``X-Sgkg-Truncated: true`` and ``X-Sgkg-Row-Limit``;
+- ``/sparql`` with no query gives the service description to RDF clients and the
+  query UI to browsers.
+
+This is the hot path, so it skips FastAPI's machinery where it costs: parameters are
+read straight from the request (the OpenAPI description lists them by hand), and the
+loaded graph is fetched by a direct call rather than a dependency (one that does not
+wait for the static documents, which a query does not need).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from api.app_state import ServedGraph, app_state, query_graph, served_graph
+from api.errors import SgkgError
+from api.executor import QueryRequest
+from api.http_errors import error_response, error_responses, query_error_response
+from api.http_ui import ui_page
+from api.negotiation import NotAcceptable, choose_format, wants_html
+from api.query_guard import READ_ONLY
+from api.site import SPARQL_PATH
+from api.static_documents import SERVICE_DOCUMENT
+from api.wire_formats import RDF_FORMATS, RESULT_FORMATS
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+TRUNCATED_HEADER = "X-Sgkg-Truncated"
+ROW_LIMIT_HEADER = "X-Sgkg-Row-Limit"
+
+
+@dataclass(frozen=True)
+class ProtocolParameters:
+    """The SPARQL Protocol parameters of one request, every value kept."""
+
+    queries: tuple[str, ...]
+    updates: tuple[str, ...]
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    format_names: tuple[str, ...]
+
+    @classmethod
+    def from_lists(cls, *sources: Mapping[str, Sequence[str]]) -> "ProtocolParameters":
+        def values(name: str) -> tuple[str, ...]:
+            return tuple(v for source in sources for v in source.get(name, ()))
+
+        return cls(
+            queries=values("query"),
+            updates=values("update"),
+            default_graphs=tuple(v for v in values("default-graph-uri") if v),
+            named_graphs=tuple(v for v in values("named-graph-uri") if v),
+            format_names=tuple(v for v in values("format") + values("output") if v),
+        )
+
+
+def _url_parameters(request: Request) -> dict[str, list[str]]:
+    params = request.query_params
+    return {key: params.getlist(key) for key in params}
+
+
+_RESULT_MEDIA = {fmt.media_type: {} for fmt in RESULT_FORMATS + RDF_FORMATS}
+_PARAMETERS = [
+    {
+        "name": "query",
+        "in": "query",
+        "description": "the SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE); without it, "
+        "the service description (RDF clients) or the query UI (browsers)",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "description": "a graph of the default graph (repeatable); overrides FROM",
+        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "description": "a named graph available to GRAPH (repeatable); overrides FROM NAMED",
+        "schema": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "description": "answer format, overriding Accept: json, xml, csv, tsv (SELECT, ASK); "
+        "ttl, jsonld, rdf, nt, trig, nq (CONSTRUCT, DESCRIBE); or a media type",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "output",
+        "in": "query",
+        "description": "same as format",
+        "schema": {"type": "string"},
+    },
+]
+_FORM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "format": {"type": "string"},
+        "output": {"type": "string"},
+    },
+    "required": ["query"],
+}
+_RESPONSES = {
+    200: {
+        "description": "the answer: SPARQL results for SELECT and ASK, RDF for CONSTRUCT and "
+        "DESCRIBE; with no query, the service description or the UI page",
+        "content": {**_RESULT_MEDIA, "text/html": {}},
+    },
+    **error_responses(400, 403, 406, 413, 414, 415, 429, 500, 503),
+}
+
+
+@router.get(
+    SPARQL_PATH,
+    summary="SPARQL query via GET",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS},
+)
+async def sparql_get(request: Request) -> Response:
+    graph = query_graph(request)
+    parameters = ProtocolParameters.from_lists(_url_parameters(request))
+    if not parameters.queries and not parameters.updates:
+        return _no_query(request, await served_graph(request), parameters)
+    return await _answer(request, graph, parameters)
+
+
+@router.post(
+    SPARQL_PATH,
+    summary="SPARQL query via POST (URL-encoded form, or application/sparql-query)",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={
+        "parameters": _PARAMETERS[1:],
+        "requestBody": {
+            "required": True,
+            "content": {
+                FORM: {"schema": _FORM_SCHEMA},
+                SPARQL_QUERY: {"schema": {"type": "string"}},
+            },
+        },
+    },
+)
+async def sparql_post(request: Request) -> Response:
+    graph = query_graph(request)
+    media_type, charset = _content_type(request.headers.get("content-type"))
+    url = _url_parameters(request)
+    body = await request.body()
+    if media_type == SPARQL_UPDATE:
+        return error_response(403, READ_ONLY)
+    if charset not in (None, "utf-8", "utf8"):
+        return error_response(415, f"the request body must be UTF-8, not {charset}")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error_response(400, f"the request body is not valid UTF-8 (byte {error.start})")
+    if media_type == FORM:
+        form = parse_qs(text, keep_blank_values=True)
+        parameters = ProtocolParameters.from_lists(url, form)
+    elif media_type == SPARQL_QUERY:
+        if url.get("query"):
+            return error_response(400, "a direct POST carries its query in the body, not the URL")
+        parameters = ProtocolParameters.from_lists(url, {"query": [text]})
+    else:
+        shown = media_type or "none"
+        return error_response(
+            415, f"unsupported Content-Type ({shown}); send {FORM} or {SPARQL_QUERY}"
+        )
+    if not parameters.queries and not parameters.updates:
+        return error_response(400, "no query: send the SPARQL text in the 'query' parameter")
+    return await _answer(request, graph, parameters)
+
+
+async def _answer(request: Request, graph: ServedGraph, parameters: ProtocolParameters) -> Response:
+    if parameters.updates:
+        return error_response(403, READ_ONLY)
+    if len(parameters.queries) > 1:
+        return error_response(400, f"{len(parameters.queries)} queries given; send exactly one")
+    sparql = parameters.queries[0]
+    if not sparql.strip():
+        return error_response(400, "the query is empty: send the SPARQL text as 'query'")
+    limit = app_state(request).settings.max_query_length
+    if len(sparql) > limit:
+        in_url = request.method in ("GET", "HEAD")
+        return error_response(
+            414 if in_url else 413,
+            f"the query has {len(sparql):,} characters; this endpoint accepts at most {limit:,}",
+            limit=limit,
+        )
+    query = QueryRequest(
+        sparql=sparql,
+        default_graph_uris=parameters.default_graphs or None,
+        named_graph_uris=parameters.named_graphs or None,
+        accept=request.headers.get("accept"),
+        format_names=parameters.format_names,
+    )
+    try:
+        answer = await graph.executor.execute(query)
+    except SgkgError as error:
+        return query_error_response(error)
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[ROW_LIMIT_HEADER] = str(app_state(request).settings.max_result_rows)
+    return Response(answer.body, media_type=answer.format.content_type, headers=headers)
+
+
+def _no_query(request: Request, graph: ServedGraph, parameters: ProtocolParameters) -> Response:
+    """The service description for RDF clients, the query UI for browsers."""
+    accept = request.headers.get("accept")
+    if not parameters.format_names and wants_html(accept, RDF_FORMATS):
+        return ui_page(request, graph)
+    try:
+        fmt = choose_format(RDF_FORMATS, accept, parameters.format_names)
+    except NotAcceptable as error:
+        return error_response(406, f"{error}, text/html")
+    body = graph.documents.rdf_document(SERVICE_DOCUMENT, fmt.name)
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+def _content_type(header: str | None) -> tuple[str | None, str | None]:
+    """``application/sparql-query; charset=UTF-8`` -> (media type, charset), lower case."""
+    if not header:
+        return None, None
+    media_type, *params = (part.strip() for part in header.split(";"))
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media_type.lower() or None, charset

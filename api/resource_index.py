@@ -1,0 +1,79 @@
+"""The instances of the graph, by kind: the browsing index and the 404 suggestions.
+
+Every instance IRI is ``https://w3id.org/sgkg/id/{kind}/{slug}``. The index is read
+once at startup, so ``/id/`` can list the kinds, ``/id/{kind}/`` the resources of a
+kind, and a 404 can suggest the resources whose slug is closest to what was asked.
+"""
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from api.namespaces import ID
+from api.store import NativeQueryStore
+
+_INSTANCES = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?resource (SAMPLE(?name) AS ?label) WHERE {{
+  ?resource ?p ?o .
+  FILTER(isIRI(?resource) && STRSTARTS(STR(?resource), "{ID}")
+         && !CONTAINS(STR(?resource), "#"))
+  OPTIONAL {{ ?resource rdfs:label|skos:prefLabel ?name
+             FILTER(LANG(?name) = "" || LANGMATCHES(LANG(?name), "en")) }}
+}} GROUP BY ?resource
+"""
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One instance: ``/id/{kind}/{slug}`` and its label."""
+
+    kind: str
+    slug: str
+    label: str | None
+
+    @property
+    def path(self) -> str:
+        return f"{self.kind}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class ResourceIndex:
+    """Instances grouped by kind, each group sorted by label."""
+
+    kinds: dict[str, tuple[IndexEntry, ...]]
+
+    def entries(self, kind: str) -> tuple[IndexEntry, ...]:
+        return self.kinds.get(kind, ())
+
+    def suggestions(self, path: str, limit: int = 5) -> list[IndexEntry]:
+        """Resources of the same kind whose slug looks like the one asked for (404 page).
+
+        An unknown kind suggests nothing: the page lists the kinds instead.
+        """
+        kind, _, slug = path.partition("/")
+        by_slug = {entry.slug: entry for entry in self.entries(kind)}
+        close = difflib.get_close_matches(slug, list(by_slug), n=limit, cutoff=0.5)
+        return [by_slug[name] for name in close]
+
+
+def load_resource_index(store: NativeQueryStore) -> ResourceIndex:
+    result = store.query_native(_INSTANCES)
+    assert isinstance(result, ox.QuerySolutions)
+    groups: dict[str, list[IndexEntry]] = defaultdict(list)
+    for solution in result:
+        path = solution["resource"].value[len(str(ID)) :]
+        kind, slash, slug = path.partition("/")
+        if not slash or not slug:
+            continue
+        label = solution["label"]
+        groups[kind].append(IndexEntry(kind, slug, label.value if label is not None else None))
+    return ResourceIndex(
+        kinds={
+            kind: tuple(sorted(entries, key=lambda e: ((e.label or e.slug).lower(), e.slug)))
+            for kind, entries in sorted(groups.items())
+        }
+    )

@@ -1,0 +1,226 @@
+"""`make bench`: the synthetic corpus, and builds at scale against rdflib as the baseline.
+
+Measured, never asserted (this is a shared 2-core machine): each figure comes from a
+fresh process (``build_probe.py``) so caches and memory of one step stay out of the
+next. Written to this module's own section of ``tests/benchmarks/RESULTS.md`` (between
+markers, replaced on each run).
+
+- generation: ``api.synth.write_corpus`` for 1k and 10k agreements;
+- builds without reasoning (``sgkg build --no-reason``), steps as the manifest records
+  them (hash, load, validate, write) plus loading the build into the query store, and
+  peak memory: the shipped graph with each validator, 1k and 10k agreements with the
+  SPARQL validator;
+- the baseline: the same inputs parsed into rdflib (the first step of a pyshacl build),
+  and pyshacl's validation, measured on the shipped graph and on 100 agreements, and
+  extrapolated per triple to 1k and 10k (a measured run would take hours).
+
+Reasoning is measured by ``test_reasoning_scenarios_bench.py``. Bounded: about four
+minutes on the reference machine.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from api.build import PYSHACL, SPARQL
+from api.synth import write_corpus
+
+from conftest import REPO
+
+#: Past the default 300 s: the module fixtures build 10k agreements among others.
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+PROBE = Path(__file__).with_name("build_probe.py")
+START = "<!-- build-at-scale: start -->"
+END = "<!-- build-at-scale: end -->"
+PROBE_TIMEOUT = 900
+SIZES = (100, 1000, 10000)
+TARGET_S = 60.0
+
+
+def probe(mode: str, root: Path, build_dir: Path) -> dict:
+    """Run one measured step in a fresh Python process; its JSON figures."""
+    done = subprocess.run(
+        [sys.executable, str(PROBE), mode, str(root), str(build_dir)],
+        capture_output=True,
+        text=True,
+        timeout=PROBE_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def lines() -> Iterator[list[str]]:
+    collected: list[str] = []
+    yield collected
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    header = [
+        "# Build at scale (`make bench`)",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
+        "`tests/benchmarks/test_build_scale_bench.py`; written by the run itself.",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, load average at the end "
+        f"{load} (other work shares the machine); Python {platform.python_version()}, "
+        f"pyoxigraph {version('pyoxigraph')}, rdflib {version('rdflib')}, "
+        f"pyshacl {version('pyshacl')}, owlready2 {version('owlready2')}.",
+        "",
+    ]
+    _write_section([*header, *collected])
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory, lines: list[str]) -> dict[int, Path]:
+    """The synthetic corpora, written once, timed."""
+    folder = tmp_path_factory.mktemp("bench-scale")
+    rows = []
+    trees = {}
+    for size in SIZES:
+        started = time.perf_counter()
+        summary = write_corpus(REPO, folder / f"synth-{size}", size)
+        elapsed = time.perf_counter() - started
+        megabytes = sum(p.stat().st_size for p in summary.root.rglob("*") if p.is_file()) / 1e6
+        rows.append(
+            f"| {size} | {elapsed:.1f} | {summary.triples} | {summary.files} | {megabytes:.0f} |"
+        )
+        trees[size] = summary.root
+    lines.extend(
+        [
+            "## Generating the corpus (`sgkg synth`)",
+            "",
+            "| agreements | seconds | triples generated | files | MB |",
+            "|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+        ]
+    )
+    return trees
+
+
+@pytest.fixture(scope="module")
+def measured(
+    corpora: dict[int, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str], dict]:
+    """Every build, each in a fresh process: (input, validator) -> figures."""
+    folder = tmp_path_factory.mktemp("bench-builds")
+    runs = [
+        ("shipped graph", REPO, PYSHACL),
+        ("shipped graph", REPO, SPARQL),
+        ("100 agreements", corpora[100], PYSHACL),
+        ("100 agreements", corpora[100], SPARQL),
+        ("1k agreements", corpora[1000], SPARQL),
+        ("10k agreements", corpora[10000], SPARQL),
+    ]
+    return {
+        (label, validator): probe(
+            f"build-{validator}", root, folder / f"{label}-{validator}".replace(" ", "-")
+        )
+        for label, root, validator in runs
+    }
+
+
+def test_builds(measured: dict[tuple[str, str], dict], lines: list[str]) -> None:
+    rows = []
+    for (label, validator), figures in measured.items():
+        t = figures["timings_s"]
+        rows.append(
+            f"| {label} | {validator} | {figures['triples']} | {t['hash']:.1f} | "
+            f"{t['load']:.1f} | {t['validate']:.1f} | {t['write']:.1f} | "
+            f"**{build_seconds(figures):.1f}** | {t['load-store']:.1f} | "
+            f"{figures['peak_mb']:.0f} | {figures['children_peak_mb']:.0f} |"
+        )
+    ten_k = measured[("10k agreements", SPARQL)]
+    verdict = "met" if build_seconds(ten_k) < TARGET_S else "**NOT met**"
+    lines.extend(
+        [
+            "## Builds without reasoning (`sgkg build --no-reason --validator ...`)",
+            "",
+            "Seconds per step as the build's manifest records them (hash the inputs, "
+            "load = parse, validate, write the outputs); *build* is their sum, *query "
+            "store* is loading the build's N-Quads into the store `sgkg serve` answers "
+            "from. Peak memory in MB of the build process, and of the literal-audit "
+            "process it starts on large inputs (0: none).",
+            "",
+            "| input | validator | triples | hash | load | validate | write | build | "
+            "query store | peak MB | audit MB |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"- Target, build of 10k agreements under {TARGET_S:.0f} s: "
+            f"{build_seconds(ten_k):.1f} s, {verdict}; loading it into the query store "
+            f"takes another {ten_k['timings_s']['load-store']:.1f} s (at server start).",
+            "",
+        ]
+    )
+
+
+def test_against_rdflib_and_pyshacl(
+    measured: dict[tuple[str, str], dict], lines: list[str]
+) -> None:
+    """The pyshacl builds' load (rdflib) and validate steps are the baseline; beyond
+    100 agreements they are extrapolated per triple (a measured run takes hours)."""
+    sample = measured[("100 agreements", PYSHACL)]
+    per_triple = {
+        step: sample["timings_s"][step] / sample["triples"] for step in ("load", "validate")
+    }
+    rows = []
+    for label in ("shipped graph", "100 agreements", "1k agreements", "10k agreements"):
+        fast = measured[(label, SPARQL)]
+        reference = measured.get((label, PYSHACL))
+        if reference is not None:
+            slow = {step: reference["timings_s"][step] for step in per_triple}
+            how = "measured"
+        else:
+            slow = {step: per_triple[step] * fast["triples"] for step in per_triple}
+            how = "extrapolated"
+        quick = {step: fast["timings_s"][step] for step in per_triple}
+        rows.append(
+            f"| {label} | {fast['triples']} | {how} | {slow['load']:.1f} | "
+            f"{slow['validate']:.1f} | {quick['load']:.1f} | {quick['validate']:.1f} | "
+            f"{slow['load'] / quick['load']:.1f}x | {slow['validate'] / quick['validate']:.0f}x |"
+        )
+    lines.extend(
+        [
+            "## Against the baseline: rdflib parsing and pyshacl",
+            "",
+            "Baseline: the pyshacl build's steps (every input parsed into an rdflib "
+            "Dataset by `api.dataset`, then `pyshacl` through `api.validation`). Fast "
+            "path: the SPARQL-validator build's steps (pyoxigraph parsing into its store, "
+            "the shapes compiled to SPARQL). Both validators give the same results "
+            "(`tests/test_shapes.py`, `tests/test_shacl_sparql.py`).",
+            "",
+            "| input | triples | baseline | rdflib parse s | pyshacl s | pyoxigraph parse s | "
+            "SPARQL validator s | parse ratio | validate ratio |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+        ]
+    )
+
+
+def build_seconds(figures: dict) -> float:
+    return sum(figures["timings_s"][step] for step in ("hash", "load", "validate", "write"))
+
+
+def _write_section(section: list[str]) -> None:
+    """Replace this module's section of RESULTS.md (or append it), keep everything else."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
+    block = "\n".join([START, *section, END])
+    if START in text and END in text:
+        before, _, rest = text.partition(START)
+        _, _, after = rest.partition(END)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
+    RESULTS.write_text(text, encoding="utf-8")

@@ -1,0 +1,377 @@
+"""`make bench`, issue 6: the scale query mix at 1k and 10k synthetic agreements.
+
+Three engines, side by side in one run, on the same build of the same corpus
+(``api.synth.write_corpus``, then ``sgkg build --no-reason``):
+
+- **sgkg serve** (its defaults) on loopback, started on the build;
+- **oxigraph serve** (PyPI ``oxigraph``) on loopback, after ``oxigraph load`` of the
+  build's N-Quads, union default graph;
+- **rdflib in memory**: the same N-Quads in an rdflib ``Dataset`` (default graph = union),
+  queries run in-process in ``rdflib_scale_probe.py``, each run capped (a capped query
+  is reported as "> cap", and its ratio as a lower bound).
+
+Both servers get the same client (:class:`bench_support.SparqlClient`) and run at the
+same time, the queries interleaved (one engine, then the other), so a change in the
+machine's load hits both. For each query: two warm-up runs, then up to ``RUNS`` runs
+within a time budget; the median is reported. Also per size: ``sgkg serve``'s ready time
+(process start to the first answered query, building nothing: the build is fresh) and
+its peak memory (the server and its worker processes, summed RSS from /proc) over the
+start and the whole mix, beside oxigraph's.
+
+Sizes and bounds by environment variable (defaults fit about 15 minutes on 2 cores):
+``SGKG_BENCH_SCALE_SIZES`` (``1000,10000``), ``SGKG_BENCH_SCALE_RUNS`` (15),
+``SGKG_BENCH_RDFLIB_CAP`` (seconds per rdflib run, 30), ``SGKG_BENCH_CORPUS_CACHE`` (a
+folder to keep corpora and builds in between runs; default: a temporary folder).
+
+Reported, not asserted; what is asserted is that the three engines give the same
+answers (row or triple counts), without which the ratios would mean nothing.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from api.synth import write_corpus
+
+from bench_support import (
+    Served,
+    SparqlClient,
+    answer_size,
+    median_ms,
+    oxigraph_load,
+    oxigraph_post,
+    oxigraph_serve,
+    run_header,
+    sgkg_serve,
+    write_section,
+)
+from conftest import REPO
+from scale_queries import MIX
+
+pytestmark = [pytest.mark.bench, pytest.mark.timeout(3600)]
+
+SECTION = "scale-queries"
+SIZES = tuple(int(n) for n in os.environ.get("SGKG_BENCH_SCALE_SIZES", "1000,10000").split(","))
+RUNS = int(os.environ.get("SGKG_BENCH_SCALE_RUNS", "15"))
+#: Seconds of measured runs per query and server, after which the median is taken.
+BUDGET_S = 4.0
+RDFLIB_CAP_S = float(os.environ.get("SGKG_BENCH_RDFLIB_CAP", "30"))
+RDFLIB_RUNS = 3
+#: Seconds of rdflib runs per query: a query is run again only while one more run fits.
+RDFLIB_BUDGET_S = 10.0
+PROBE = Path(__file__).with_name("rdflib_scale_probe.py")
+TARGET_RDFLIB = 20.0
+TARGET_OXIGRAPH = 1.5
+
+
+#: The peers, by the name :func:`bench_support.oxigraph_serve` gives them.
+ON_DISK = "oxigraph serve (on disk)"
+IN_MEMORY = "oxigraph serve (in memory)"
+SGKG = "sgkg serve"
+
+
+@dataclass
+class QueryFigures:
+    """One query at one size: medians in ms per server, rdflib's (``None`` when capped)."""
+
+    name: str
+    answer: int
+    server_ms: dict[str, float]
+    rdflib_ms: float | None
+    rdflib_runs: int
+    agree: bool
+
+    def vs(self, peer: str) -> float:
+        """sgkg's time over a peer server's (under 1: sgkg faster)."""
+        return self.server_ms[SGKG] / self.server_ms[peer]
+
+    @property
+    def vs_rdflib(self) -> float:
+        """rdflib's time over sgkg's; with a capped rdflib, the cap over sgkg's (a floor)."""
+        slow = self.rdflib_ms if self.rdflib_ms is not None else RDFLIB_CAP_S * 1000
+        return slow / self.server_ms[SGKG]
+
+
+@dataclass
+class SizeFigures:
+    agreements: int
+    triples: int = 0
+    build_s: float = 0.0
+    queries: list[QueryFigures] = field(default_factory=list)
+    servers: dict[str, dict[str, float]] = field(default_factory=dict)
+    rdflib: dict[str, float] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def collected() -> Iterator[list[SizeFigures]]:
+    header = run_header("Scale query mix: sgkg serve, oxigraph serve, rdflib", Path(__file__).name)
+    sizes: list[SizeFigures] = []
+    yield sizes
+    if sizes:
+        write_section(SECTION, header + render(sizes))
+
+
+def corpus_and_build(folder: Path, agreements: int) -> tuple[Path, Path, float, int]:
+    """The synthetic tree and its build (no reasoning); kept when ``folder`` has them."""
+    root, build_dir = folder / f"synth-{agreements}", folder / f"build-{agreements}"
+    if not root.is_dir():
+        write_corpus(REPO, root, agreements)
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "api.cli", "--root", str(root), "--build-dir"]
+    subprocess.run([*command, str(build_dir), "build", "--no-reason"], cwd=REPO, check=True)
+    built = time.perf_counter() - started
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    return root, build_dir, built, manifest["total_triples"]
+
+
+def measure(client: SparqlClient, sparql: str, graph: bool) -> tuple[list[float], int]:
+    """Two warm-up runs, then up to RUNS runs or BUDGET_S seconds of them."""
+    for _ in range(2):
+        _, body = client.query(sparql, graph)
+    times: list[float] = []
+    while len(times) < RUNS and (sum(times) < BUDGET_S or len(times) < 3):
+        times.append(client.query(sparql, graph)[0])
+    return times, answer_size(body, graph)
+
+
+def rdflib_figures(nquads: Path) -> dict:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(PROBE),
+            str(nquads),
+            *map(str, (RDFLIB_CAP_S, RDFLIB_RUNS, RDFLIB_BUDGET_S)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_mix(servers: list[Served]) -> dict[str, dict[str, tuple[list[float], int]]]:
+    """Each query on each server in turn (one connection each): query -> server -> runs."""
+    clients = [served.client() for served in servers]
+    timings: dict[str, dict[str, tuple[list[float], int]]] = {}
+    try:
+        for query in MIX:
+            timings[query.name] = {
+                served.name: measure(client, query.sparql, query.graph)
+                for served, client in zip(servers, clients, strict=True)
+            }
+    finally:
+        for client in clients:
+            client.close()
+    return timings
+
+
+def server_figures(served: Served, load_s: float | None) -> dict[str, float]:
+    served.memory.sample()
+    figures = {
+        "ready_s": served.ready_s,
+        "peak_mb": served.memory.peak_mb,
+        "hwm_sum_mb": served.memory.hwm_sum_mb,
+        "processes": served.memory.processes,
+    }
+    if load_s is not None:
+        figures["load_s"] = load_s
+    return figures
+
+
+@pytest.mark.parametrize("agreements", SIZES)
+def test_scale_query_mix(
+    agreements: int, collected: list[SizeFigures], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    cache = os.environ.get("SGKG_BENCH_CORPUS_CACHE")
+    folder = Path(cache) if cache else tmp_path_factory.mktemp(f"scale-{agreements}")
+    folder.mkdir(parents=True, exist_ok=True)
+    root, build_dir, build_s, triples = corpus_and_build(folder, agreements)
+    nquads = build_dir / "sgkg.nq"
+    figures = SizeFigures(agreements, triples, build_s)
+    logs = tmp_path_factory.mktemp(f"scale-logs-{agreements}")
+    with (
+        sgkg_serve(root, build_dir, logs / "sgkg.log") as ours,
+        oxigraph_serve(logs / "in-memory.log") as in_memory,
+    ):
+        posted_s = oxigraph_post(in_memory, nquads)
+        loaded_s = oxigraph_load(nquads, logs / "oxigraph-store")
+        with oxigraph_serve(logs / "on-disk.log", logs / "oxigraph-store") as on_disk:
+            servers = [ours, on_disk, in_memory]
+            timings = run_mix(servers)
+            figures.servers = {
+                SGKG: server_figures(ours, None),
+                ON_DISK: server_figures(on_disk, loaded_s),
+                IN_MEMORY: server_figures(in_memory, posted_s),
+            }
+    baseline = rdflib_figures(nquads)
+    figures.rdflib = {"load_s": baseline["load_s"], "peak_mb": baseline["peak_mb"]}
+    for query in MIX:
+        runs = timings[query.name]
+        sizes = {size for _, size in runs.values()}
+        slow = baseline["queries"][query.name]
+        answer = runs[SGKG][1]
+        figures.queries.append(
+            QueryFigures(
+                name=query.name,
+                answer=answer,
+                server_ms={name: median_ms(times) for name, (times, _) in runs.items()},
+                rdflib_ms=None if slow["capped"] else median_ms(slow["times"]),
+                rdflib_runs=len(slow["times"]),
+                agree=len(sizes) == 1 and (slow["capped"] or slow["answer"] == answer),
+            )
+        )
+    collected.append(figures)
+    for row in figures.queries:
+        print(agreements, row.name, row.answer, row.server_ms, row.rdflib_ms)
+    disagree = [row.name for row in figures.queries if not row.agree]
+    assert not disagree, f"the engines' answers differ for {disagree}"
+    assert all(row.answer > 0 for row in figures.queries)
+
+
+def geometric_mean(values: list[float]) -> float:
+    return statistics.geometric_mean(values)
+
+
+def render(sizes: list[SizeFigures]) -> list[str]:
+    lines = [
+        "The mix (`tests/benchmarks/scale_queries.py`): "
+        + "; ".join(f"**{q.name}** {q.question}" for q in MIX),
+        "",
+        "Servers, all three on 127.0.0.1 and running at the same time: `sgkg serve` "
+        "(defaults: 4 worker processes, each with the store in memory); `oxigraph serve "
+        "--union-default-graph --location DIR` on the store `oxigraph load` wrote (on "
+        "disk, RocksDB); and `oxigraph serve --union-default-graph` in memory, loaded by "
+        "POST /store (the like-for-like peer: sgkg's store is pyoxigraph in memory). Each "
+        "gets the same client, one keep-alive `http.client` connection (GET, SPARQL JSON "
+        "or N-Triples), the servers in turn query by query; per query two warm-up runs, "
+        f"then up to {RUNS} runs within {BUDGET_S:g} s; medians over HTTP. rdflib: the "
+        "same N-Quads in an rdflib `Dataset(default_union=True)`, queries in-process (no "
+        f"HTTP, no serialisation: its best case), up to {RDFLIB_RUNS} runs while one more "
+        f"fits in {RDFLIB_BUDGET_S:g} s, each capped at {RDFLIB_CAP_S:g} s; a capped "
+        "query shows `> cap` and its ratio is a lower bound (`>`). *Answer*: rows (or "
+        "triples for q10), the same from all four engines (checked).",
+        "",
+    ]
+    for size in sizes:
+        lines += _size_table(size)
+    lines += _memory_table(sizes)
+    return lines
+
+
+def _size_table(size: SizeFigures) -> list[str]:
+    lines = [
+        f"## {size.agreements} agreements ({size.triples} triples)",
+        "",
+        "Medians in ms. Ratios: sgkg over each oxigraph server (under 1: sgkg faster), "
+        "rdflib over sgkg.",
+        "",
+        "| query | answer | sgkg serve | oxigraph on disk | oxigraph in memory | rdflib "
+        "| rdflib runs | sgkg / on disk | sgkg / in memory | rdflib / sgkg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for q in size.queries:
+        capped = q.rdflib_ms is None
+        rdflib = f"> {RDFLIB_CAP_S * 1000:.0f}" if capped else f"{q.rdflib_ms:.1f}"
+        ms = q.server_ms
+        lines.append(
+            f"| {q.name} | {q.answer} | {ms[SGKG]:.1f} | {ms[ON_DISK]:.1f} | "
+            f"{ms[IN_MEMORY]:.1f} | {rdflib} | {q.rdflib_runs} | {q.vs(ON_DISK):.2f}x | "
+            f"{q.vs(IN_MEMORY):.2f}x | {'>' if capped else ''}{q.vs_rdflib:.0f}x |"
+        )
+    lines.append("")
+    for peer in (ON_DISK, IN_MEMORY):
+        ratios = [q.vs(peer) for q in size.queries]
+        worst = max(size.queries, key=lambda q, p=peer: q.vs(p))
+        met = max(ratios) <= TARGET_OXIGRAPH
+        lines.append(
+            f"- sgkg / {peer}: geometric mean {geometric_mean(ratios):.2f}x, worst "
+            f"{worst.vs(peer):.2f}x ({worst.name}); target within {TARGET_OXIGRAPH:g}x on "
+            f"every query: **{_met(met)}**" + ("." if met else _why_oxigraph(size, peer))
+        )
+    vs_rdf = [q.vs_rdflib for q in size.queries]
+    worst_rdf = min(size.queries, key=lambda q: q.vs_rdflib)
+    met = min(vs_rdf) >= TARGET_RDFLIB
+    lines += [
+        f"- rdflib / sgkg: geometric mean {geometric_mean(vs_rdf):.0f}x, lowest "
+        f"{worst_rdf.vs_rdflib:.1f}x ({worst_rdf.name}); target at least "
+        f"{TARGET_RDFLIB:g}x on every query: **{_met(met)}**" + ("." if met else _why_rdflib(size)),
+        "",
+    ]
+    return lines
+
+
+def _why_oxigraph(size: SizeFigures, peer: str) -> str:
+    missed = [q for q in size.queries if q.vs(peer) > TARGET_OXIGRAPH]
+    if all(q.server_ms[peer] < 5 for q in missed):
+        return (
+            f" ({', '.join(q.name for q in missed)}): only where oxigraph answers in under "
+            "5 ms, and sgkg's fixed cost per request (Python HTTP stack, the hop to a "
+            "worker process and back, about 1 ms: the endpoint-hardening section) "
+            "outweighs the query; on the larger queries both run the same engine."
+        )
+    return (
+        f" ({', '.join(q.name for q in missed)}): both run the Oxigraph engine, so the gap "
+        "is sgkg's per-request cost (Python HTTP stack, the worker hop, Python-side "
+        "serialisation of large answers) and its four worker processes on two cores."
+    )
+
+
+def _why_rdflib(size: SizeFigures) -> str:
+    missed = [q for q in size.queries if q.vs_rdflib < TARGET_RDFLIB]
+    return (
+        f" ({', '.join(q.name for q in missed)}): where rdflib answers quickly (an "
+        "indexed lookup from a fixed IRI, or a page of a small result), sgkg's time is "
+        "mostly its HTTP round trip, while rdflib runs in-process without one: the ratio "
+        "there compares a round trip with a function call."
+    )
+
+
+def _memory_table(sizes: list[SizeFigures]) -> list[str]:
+    lines = [
+        "## Ready time and peak memory at each size",
+        "",
+        "*Ready*: seconds from starting the process to its first answered query "
+        "(`ASK { ?s ?p ?o }`, polled every 10 ms); sgkg's build is fresh, so this is "
+        "checking it, loading it and starting the workers. *Peak*: the sampled peak of the "
+        "summed RSS of the server and all its processes (every 50 ms, over the start and "
+        "the whole mix); *sum of peaks*: each process's own high-water mark (VmHWM) summed, "
+        "an upper bound. rdflib: the probe process's peak after loading and querying.",
+        "",
+        "| agreements | triples | engine | load s | ready s | processes | peak MB "
+        "| sum of peaks MB |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        for name, s in size.servers.items():
+            load = f"{s['load_s']:.1f}" if "load_s" in s else "(build)"
+            lines.append(
+                f"| {size.agreements} | {size.triples} | {name} | {load} | {s['ready_s']:.2f} "
+                f"| {s['processes']:.0f} | {s['peak_mb']:.0f} | {s['hwm_sum_mb']:.0f} |"
+            )
+        lines.append(
+            f"| {size.agreements} | {size.triples} | rdflib in memory | "
+            f"{size.rdflib['load_s']:.1f} | - | 1 | {size.rdflib['peak_mb']:.0f} | - |"
+        )
+    lines += [
+        "",
+        "sgkg's build (`sgkg build --no-reason`, SPARQL validator) before serving: "
+        + ", ".join(f"{s.build_s:.1f} s at {s.agreements}" for s in sizes)
+        + " (the build at scale is measured step by step in its own section).",
+        "",
+    ]
+    return lines
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
