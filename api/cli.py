@@ -581,10 +581,14 @@ def run_serve(args: argparse.Namespace, layout: Layout) -> int:
     status = ensure_build(layout, reason=reason_with_hermit)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
-    _info(f"sgkg: serving {layout.build_dir} at {settings.base_url}/ (SPARQL at /sparql)")
     from api.server import run_server  # here: the web stack is slow to import for other commands
 
-    run_server(settings)
+    run_server(
+        settings,
+        on_listening=lambda: _info(
+            f"sgkg: serving {layout.build_dir} at {settings.base_url}/ (SPARQL at /sparql)"
+        ),
+    )
     return EXIT_OK
 
 
