@@ -105,6 +105,8 @@ def files_mentioning(layout: Layout, terms: Iterable[Node]) -> dict[Node, tuple[
     """For each term, the input files whose text contains its local name: where a person
     goes to correct it (the term is usually a predicate, which no file "describes")."""
     wanted = {term: str(term).removeprefix(str(SG)).encode("utf-8") for term in terms}
+    if not wanted:  # the usual case: no file needs reading
+        return {}
     found: dict[Node, list[str]] = {term: [] for term in wanted}
     for path, _ in layout.rdf_files():
         text = path.read_bytes()

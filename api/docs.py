@@ -40,6 +40,7 @@ from rdflib.term import Node
 
 from api.diagram import DiagramUnavailable, class_diagram, dot_source, render_svg
 from api.namespaces import ID, ONTOLOGY_IRI, PREFIXES, SG, VANN
+from api.site import BASE, local_path
 
 LOG = logging.getLogger(__name__)
 
@@ -145,23 +146,27 @@ def ontology_html(graph: Graph) -> str:
     return _Page(graph).render()
 
 
-#: sgkg's IRI space, which the server dereferences at the same paths.
-SGKG_BASE = "https://w3id.org/sgkg/"
-_SGKG_LINK = re.compile(r'href="https://w3id\.org/sgkg/')
-_INSTANCE_IRI = re.compile(r"<code>(https://w3id\.org/sgkg/id/[^<\s]+)</code>")
+_SGKG_LINK = re.compile(r'href="(' + re.escape(BASE) + r'[^"]*)"')
+_INSTANCE_IRI = re.compile(r"<code>(" + re.escape(str(ID)) + r"[^<\s]+)</code>")
 
 
 def browsable_locally(html: str) -> str:
     """The page as the server shows it: links to sgkg IRIs go to the same paths on the
-    server, and each instance IRI shown (concepts, individuals) becomes such a link, so a
-    person browses the server they are on instead of the not-yet-resolving w3id.org."""
-    html = _SGKG_LINK.sub('href="/', html)
-    return _INSTANCE_IRI.sub(
-        lambda match: (
-            f'<a href="/{match.group(1).removeprefix(SGKG_BASE)}"><code>{match.group(1)}</code></a>'
-        ),
-        html,
-    )
+    server (:func:`api.site.local_path`), and each instance IRI shown (concepts,
+    individuals) becomes such a link, so a person browses the server they are on
+    instead of the not-yet-resolving w3id.org."""
+
+    def link(match: re.Match[str]) -> str:
+        local = local_path(match.group(1))
+        return f'href="{local}"' if local is not None else match.group(0)
+
+    def instance(match: re.Match[str]) -> str:
+        local = local_path(match.group(1))
+        if local is None:
+            return match.group(0)
+        return f'<a href="{local}">{match.group(0)}</a>'
+
+    return _INSTANCE_IRI.sub(instance, _SGKG_LINK.sub(link, html))
 
 
 def term_anchors(graph: Graph) -> dict[URIRef, str]:

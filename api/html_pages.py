@@ -149,7 +149,7 @@ def _property_rows(
     return f"<table>{rows}</table>" if rows else ""
 
 
-def _format_links(base_path: str, formats: Sequence[WireFormat] = PAGE_FORMATS) -> str:
+def format_links(base_path: str, formats: Sequence[WireFormat] = PAGE_FORMATS) -> str:
     links = " · ".join(
         f'<a href="{esc(base_path)}{fmt.extension}" type="{fmt.media_type}">{esc(fmt.label)}</a>'
         for fmt in formats
@@ -170,7 +170,7 @@ def resource_page(view: ResourceView, path: str, *, version: str | None = None) 
         f'<p class="meta"><span class="iri">{esc(view.iri)}</span>'
         + (f"<br>a {types}" if types else "")
         + "</p>",
-        _format_links(f"{ID_PATH}/{path}"),
+        format_links(f"{ID_PATH}/{path}"),
     ]
     parts.extend(f"<h2>{esc(heading)}</h2><p>{esc(text)}</p>" for heading, text in view.texts)
     if view.properties:
@@ -286,7 +286,7 @@ def _header_html(header: DocumentHeader, path: str) -> str:
     if header.license:
         facts.append(f'licence <a href="{esc(header.license)}">{esc(header.license)}</a>')
     description = f"<p>{esc(header.description)}</p>" if header.description else ""
-    formats = _format_links(path, RDF_FORMATS)
+    formats = format_links(path, RDF_FORMATS)
     return (
         f'<h1>{esc(header.title)}</h1><p class="meta">{" · ".join(facts)}</p>{formats}{description}'
     )

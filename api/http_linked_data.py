@@ -20,15 +20,13 @@ from api.app_state import LoadedGraph, ServedGraph
 from api.executor import QueryRequest
 from api.html_pages import PAGE_FORMATS, html_response, kind_page, not_found_page, resource_page
 from api.http_errors import error_responses, plain_error
-from api.negotiation import NotAcceptable, choose_format, wants_html
+from api.negotiation import NotAcceptable, negotiated_format, split_suffix
 from api.resource_description import description_query, page_query, resource_view
 from api.site import ID_PATH, ONTOLOGY_PATH, SHAPES_PATH, instance_iri
 from api.static_documents import ONTOLOGY_DOCUMENT, SHAPES_DOCUMENT
 from api.wire_formats import RDF_FORMATS, WIRE_FORMATS, WireFormat
 
 router = APIRouter(tags=["linked data"])
-
-HTML_SUFFIX = ".html"
 
 
 def _responses(formats: tuple[WireFormat, ...], *errors: int) -> dict:
@@ -37,34 +35,6 @@ def _responses(formats: tuple[WireFormat, ...], *errors: int) -> dict:
         200: {"description": "the description, in the negotiated format", "content": content},
         **error_responses(*errors),
     }
-
-
-def _split_suffix(path: str, formats: tuple[WireFormat, ...]) -> tuple[str, str | None]:
-    """``component/3.ttl`` -> (``component/3``, ``ttl``); ``.html`` -> ``html``."""
-    if path.endswith(HTML_SUFFIX):
-        return path[: -len(HTML_SUFFIX)], "html"
-    for fmt in formats:
-        if path.endswith(fmt.extension):
-            return path[: -len(fmt.extension)], fmt.name
-    return path, None
-
-
-def _format_parameters(request: Request) -> tuple[str, ...]:
-    params = request.query_params
-    return tuple(params.getlist("format") + params.getlist("output"))
-
-
-def _negotiated(
-    request: Request, formats: tuple[WireFormat, ...], suffix: str | None
-) -> WireFormat | None:
-    """The RDF format to answer in, or None for the HTML page. Raises NotAcceptable."""
-    names = (suffix,) if suffix else _format_parameters(request)
-    if "html" in names:
-        return None
-    accept = request.headers.get("accept")
-    if not names and wants_html(accept, formats):
-        return None
-    return choose_format(formats, accept, names)
 
 
 @router.get(
@@ -90,9 +60,9 @@ async def id_index(graph: LoadedGraph) -> Response:
 async def describe(path: str, request: Request, graph: LoadedGraph) -> Response:
     if path.endswith("/") or "/" not in path:
         return _kind_listing(path.strip("/"), graph)
-    path, suffix = _split_suffix(path, PAGE_FORMATS)
+    path, suffix = split_suffix(path, PAGE_FORMATS)
     try:
-        fmt = _negotiated(request, PAGE_FORMATS, suffix)
+        fmt = negotiated_format(request, PAGE_FORMATS, suffix)
     except NotAcceptable as error:
         return plain_error(406, f"{error}, text/html")
     iri = instance_iri(path)
@@ -147,7 +117,7 @@ async def _document(
     request: Request, graph: ServedGraph, document: str, suffix: str | None
 ) -> Response:
     try:
-        fmt = _negotiated(request, RDF_FORMATS, suffix)
+        fmt = negotiated_format(request, RDF_FORMATS, suffix)
     except NotAcceptable as error:
         return plain_error(406, f"{error}, text/html")
     if fmt is None:

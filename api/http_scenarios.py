@@ -28,9 +28,15 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.app_state import ServedGraph, served_graph
-from api.html_pages import PAGE_FORMATS, esc, html_response, page
+from api.html_pages import PAGE_FORMATS, esc, format_links, html_response, page
 from api.http_errors import plain_error
-from api.negotiation import NotAcceptable, choose_format, parse_accept, quality, wants_html
+from api.negotiation import (
+    NotAcceptable,
+    negotiated_format,
+    parse_accept,
+    quality,
+    split_suffix,
+)
 from api.scenarios import (
     DEFAULT_VERSION,
     EventCatalogue,
@@ -41,14 +47,16 @@ from api.scenarios import (
     render_text,
     result_graph,
 )
-from api.site import ID_PATH
+from api.site import ID_PATH, local_path
 from api.store import Store
-from api.wire_formats import WireFormat, serialize_triples
+from api.wire_formats import serialize_triples
 
 JSON = "application/json"
 TURTLE = "text/turtle"
 #: What a scenario IRI's events segment says when no event is stated.
 NO_EVENTS = "no-events"
+#: The suffix that asks a scenario IRI for the JSON of ``POST /scenarios``.
+JSON_SUFFIX = ".json"
 
 router = APIRouter(tags=["scenarios"])
 
@@ -175,7 +183,10 @@ def dereference_scenario(
     request: Request,
     model: Annotated[ScenarioModel, Depends(scenario_model)],
 ) -> Response:
-    events, suffix = _scenario_suffix(events)
+    if events.endswith(JSON_SUFFIX):
+        events, suffix = events.removesuffix(JSON_SUFFIX), "json"
+    else:
+        events, suffix = split_suffix(events, PAGE_FORMATS)
     stated = [] if events == NO_EVENTS else events.split("+")
     try:
         result = model.evaluate(stated, version)
@@ -184,7 +195,7 @@ def dereference_scenario(
     if suffix == "json":
         return Response(result.model_dump_json(indent=2), media_type=JSON)
     try:
-        fmt = _scenario_format(request, suffix)
+        fmt = negotiated_format(request, PAGE_FORMATS, suffix)
     except NotAcceptable as error:
         return plain_error(406, f"{error}, text/html, {JSON} (.json)")
     if fmt is None:
@@ -194,36 +205,15 @@ def dereference_scenario(
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-def _scenario_suffix(events: str) -> tuple[str, str | None]:
-    """``a+b.ttl`` -> (``a+b``, ``ttl``); ``.json`` and ``.html`` too."""
-    for name in ("json", "html", *(fmt.name for fmt in PAGE_FORMATS)):
-        if events.endswith(f".{name}"):
-            return events.removesuffix(f".{name}"), name
-    return events, None
-
-
-def _scenario_format(request: Request, suffix: str | None) -> WireFormat | None:
-    """The RDF format asked for, or None for the page. Raises NotAcceptable."""
-    names = (suffix,) if suffix else tuple(request.query_params.getlist("format"))
-    if "html" in names:
-        return None
-    accept = request.headers.get("accept")
-    if not names and wants_html(accept, PAGE_FORMATS):
-        return None
-    return choose_format(PAGE_FORMATS, accept, names)
-
-
 def _scenario_page(result: ScenarioResult) -> str:
     """The evaluation as a person reads it, with links to the same answer as data."""
-    path = result.scenario.removeprefix("https://w3id.org/sgkg")
-    links = " · ".join(
-        f'<a href="{esc(path)}.{fmt.name}" type="{fmt.media_type}">{esc(fmt.label)}</a>'
-        for fmt in PAGE_FORMATS
-    )
+    path = local_path(result.scenario) or ""
     body = (
         f"<h1>Scenario in {esc(result.version.slug)}</h1>"
         f'<p class="small"><code>{esc(result.scenario)}</code></p>'
         f"<pre>{esc(render_text(result))}</pre>"
-        f'<p class="small">Also as {links} · <a href="{esc(path)}.json">JSON</a></p>'
+        + format_links(path)
+        + f'<p class="small">As the JSON of POST /scenarios: <a href="{esc(path)}{JSON_SUFFIX}">'
+        "JSON</a></p>"
     )
     return page("Scenario", body)

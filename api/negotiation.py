@@ -15,10 +15,14 @@ cannot set headers. A value that names no format of the result's kind is refused
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from api.errors import SgkgError
 from api.wire_formats import WireFormat
 
 HTML = "text/html"
+#: The suffix that asks a linked-data URL for its page (``/id/component/3.html``).
+HTML_SUFFIX = ".html"
 XHTML = "application/xhtml+xml"
 
 
@@ -145,3 +149,32 @@ def wants_html(accept: str | None, formats: Sequence[WireFormat]) -> bool:
     if html_q == 0:
         return False
     return all(html_q > format_quality(ranges, fmt) for fmt in formats)
+
+
+# --- linked-data URLs: a suffix, the format parameters, or Accept --------------------
+
+
+def split_suffix(path: str, formats: Sequence[WireFormat]) -> tuple[str, str | None]:
+    """``component/3.ttl`` -> (``component/3``, ``ttl``); ``.html`` -> ``html``."""
+    if path.endswith(HTML_SUFFIX):
+        return path[: -len(HTML_SUFFIX)], "html"
+    for fmt in formats:
+        if path.endswith(fmt.extension):
+            return path[: -len(fmt.extension)], fmt.name
+    return path, None
+
+
+def negotiated_format(
+    request: Request, formats: Sequence[WireFormat], suffix: str | None
+) -> WireFormat | None:
+    """The RDF format a linked-data URL answers in, or None for its HTML page: the
+    suffix, else the ``format`` / ``output`` parameters, else Accept (browsers get the
+    page). Raises :class:`NotAcceptable`."""
+    params = request.query_params
+    names = (suffix,) if suffix else tuple(params.getlist("format") + params.getlist("output"))
+    if "html" in names:
+        return None
+    accept = request.headers.get("accept")
+    if not names and wants_html(accept, formats):
+        return None
+    return choose_format(formats, accept, names)

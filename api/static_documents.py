@@ -74,7 +74,8 @@ class StaticDocuments:
             if key not in self.rdf:
                 if self.store is None:
                     raise KeyError(key)
-                self.rdf[key] = _serialize_dataset(self.store, WIRE_FORMATS[format_name])
+                statements = _dataset_statements(self.store)
+                self.rdf[key] = _serialize_dataset(statements, WIRE_FORMATS[format_name])
             return self.rdf[key]
 
     @cached_property
@@ -100,8 +101,9 @@ def build_documents(
     graphs = {name: _graph_triples(store, name) for name in (ONTOLOGY, SHAPES)}
     rdf: dict[tuple[str, str], bytes] = {}
     if int(manifest.get("total_triples", 0)) <= EAGER_DOWNLOAD_TRIPLES:
+        statements = _dataset_statements(store)  # read once for all six formats
         for fmt in RDF_FORMATS:
-            rdf[(DATASET, fmt.name)] = _serialize_dataset(store, fmt)
+            rdf[(DATASET, fmt.name)] = _serialize_dataset(statements, fmt)
     for fmt in RDF_FORMATS:
         for document, name in ((ONTOLOGY_DOCUMENT, ONTOLOGY), (SHAPES_DOCUMENT, SHAPES)):
             rdf[(document, fmt.name)] = serialize_triples(
@@ -134,18 +136,25 @@ def build_documents(
     return StaticDocuments(rdf=rdf, pages=pages, facts=facts, store=store)
 
 
-def _serialize_dataset(store: NativeQueryStore, fmt: WireFormat) -> bytes:
-    """The whole graph: quad formats keep the named graphs, triple formats hold their
-    union (each triple once)."""
+#: The whole graph read from the store: its quads, and the union of its triples.
+DatasetStatements = tuple[list[ox.Quad], list[ox.Triple]]
+
+
+def _dataset_statements(store: NativeQueryStore) -> DatasetStatements:
+    """Every quad of the named graphs, and their union (each triple once)."""
     quads = [
         ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(graph_iri(name))))
         for name in GRAPH_NAMES
         for t in _graph_triples(store, name)
     ]
-    if fmt.is_quad:
-        return serialize_quads(quads, fmt)
     union = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    return serialize_triples(union, fmt)
+    return quads, union
+
+
+def _serialize_dataset(statements: DatasetStatements, fmt: WireFormat) -> bytes:
+    """The whole graph: quad formats keep the named graphs, triple formats hold the union."""
+    quads, union = statements
+    return serialize_quads(quads, fmt) if fmt.is_quad else serialize_triples(union, fmt)
 
 
 def _graph_triples(store: NativeQueryStore, name: str) -> list[ox.Triple]:

@@ -94,7 +94,34 @@ class NativeQueryStore(Store, Protocol):
         ...
 
 
-class EmbeddedStore:
+class NativeStoreBase:
+    """:meth:`Store.query` for a store that implements ``query_native``: its results,
+    turned into sgkg's engine-neutral ones. The backends share it, so a query answers
+    alike whichever of them runs it."""
+
+    def query_native(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> NativeResult:
+        raise NotImplementedError
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+    ) -> QueryResult:
+        raw = self.query_native(
+            sparql, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
+        )
+        return convert_result(raw)
+
+
+class EmbeddedStore(NativeStoreBase):
     """A pyoxigraph store: in memory (the default engine), or on disk, read-only."""
 
     def __init__(self, store: ox.Store | None = None, *, holds: object = None) -> None:
@@ -108,18 +135,6 @@ class EmbeddedStore:
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         return cls(store)
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-    ) -> QueryResult:
-        raw = self.query_native(
-            sparql, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
-        )
-        return convert_result(raw)
 
     def query_native(
         self,

@@ -27,13 +27,7 @@ import pyoxigraph as ox
 
 from api.errors import EXIT_FAILED, SgkgError
 from api.sparql_lexer import inspect_query
-from api.store import (
-    NativeResult,
-    QueryResult,
-    convert_result,
-    has_dataset_clause,
-    syntax_error,
-)
+from api.store import NativeResult, NativeStoreBase, has_dataset_clause, syntax_error
 
 #: Media types asked of the remote, best first: results for SELECT/ASK, RDF for graphs.
 ACCEPT = (
@@ -67,7 +61,7 @@ class RemoteRefused(SgkgError):
     """The remote store refused a query sgkg's own parser accepted (HTTP 4xx)."""
 
 
-class RemoteStore:
+class RemoteStore(NativeStoreBase):
     """A SPARQL 1.1 endpoint as a :class:`api.store.NativeQueryStore`."""
 
     def __init__(self, url: str, graphs: Sequence[str], timeout: float) -> None:
@@ -75,18 +69,6 @@ class RemoteStore:
         self.graphs = tuple(graphs)
         self.timeout = timeout
         self._parser = ox.Store()  # empty: parses queries, holds nothing
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-    ) -> QueryResult:
-        raw = self.query_native(
-            sparql, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
-        )
-        return convert_result(raw)
 
     def query_native(
         self,

@@ -168,10 +168,10 @@ class QueryCachingGraph(Graph):
         self._prepared: dict[str, Any] = {}  # query text -> rdflib's prepared Query
 
     def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
-        from rdflib.plugins.sparql import prepareQuery
-
         if isinstance(query_object, str):
             if query_object not in self._prepared:
+                from rdflib.plugins.sparql import prepareQuery  # imported on first use
+
                 self._prepared[query_object] = prepareQuery(query_object)
             query_object = self._prepared[query_object]
         return super().query(query_object, *args, **kwargs)
