@@ -102,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(http_sparql.SparqlFastPath)  # added first, so innermost
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     if settings.cors:  # added last, so outermost: errors get CORS headers too
         app.add_middleware(

@@ -18,12 +18,14 @@
 This is the hot path, so it skips FastAPI's machinery where it costs: parameters are
 read straight from the request (the OpenAPI description lists them by hand), and the
 loaded graph is fetched by a direct call rather than a dependency (one that does not
-wait for the static documents, which a query does not need).
+wait for the static documents, which a query does not need). :class:`SparqlFastPath`
+goes further: a query reaches the route functions below without FastAPI's routing,
+dependency solving and exception middleware, which cost more per request than a small
+query takes to run (the routes stay, for everything else and for the OpenAPI page).
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -31,7 +33,9 @@ from starlette.responses import Response
 from api.app_state import ServedGraph, app_state, query_graph, served_graph
 from api.errors import SgkgError
 from api.executor import QueryRequest
+from api.form_encoding import parse_form
 from api.http_errors import error_response, error_responses, query_error_response
+from api.http_middleware import ASGIApp, Receive, Scope, Send
 from api.http_ui import ui_page
 from api.negotiation import NotAcceptable, choose_format, wants_html
 from api.query_guard import READ_ONLY
@@ -73,8 +77,7 @@ class ProtocolParameters:
 
 
 def _url_parameters(request: Request) -> dict[str, list[str]]:
-    params = request.query_params
-    return {key: params.getlist(key) for key in params}
+    return parse_form(request.scope["query_string"])
 
 
 _RESULT_MEDIA = {fmt.media_type: {} for fmt in RESULT_FORMATS + RDF_FORMATS}
@@ -182,7 +185,7 @@ async def sparql_post(request: Request) -> Response:
     except UnicodeDecodeError as error:
         return error_response(400, f"the request body is not valid UTF-8 (byte {error.start})")
     if media_type == FORM:
-        form = parse_qs(text, keep_blank_values=True)
+        form = parse_form(body)
         parameters = ProtocolParameters.from_lists(url, form)
     elif media_type == SPARQL_QUERY:
         if url.get("query"):
@@ -256,3 +259,39 @@ def _content_type(header: str | None) -> tuple[str | None, str | None]:
         if name.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     return media_type.lower() or None, charset
+
+
+class SparqlFastPath:
+    """ASGI middleware: answers SPARQL queries at ``/sparql`` straight from the route
+    functions, without FastAPI's routing, dependency solving and exception middleware.
+
+    Installed innermost, inside :class:`api.http_middleware.RequestGuard` (request id,
+    body limit, HEAD, last-resort 500) and CORS, so its answers carry their headers like
+    every other. It passes on to the app, whose routes then answer the same way, every
+    request that is not a query: ``/sparql`` without ``query`` or ``update`` (the UI
+    page, the service description), and any request before the graph has loaded (503).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_query_request(scope) and scope["app"].state.sgkg.graph is not None:
+            request = Request(scope, receive)
+            answer = sparql_post if scope["method"] == "POST" else sparql_get
+            response = await answer(request)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def is_query_request(scope: Scope) -> bool:
+    """Whether this request asks ``/sparql`` a query (or an update, to be refused)."""
+    if scope["type"] != "http" or scope["path"] != SPARQL_PATH:
+        return False
+    if scope["method"] == "POST":
+        return True
+    if scope["method"] != "GET":
+        return False
+    names = {pair.split(b"=", 1)[0] for pair in scope.get("query_string", b"").split(b"&")}
+    return b"query" in names or b"update" in names

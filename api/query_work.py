@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from api.errors import SgkgError
 from api.negotiation import NotAcceptable, accepts_any, choose_format
+from api.sparql_lexer import QueryShape
 from api.store import NativeQueryStore, NativeResult, QuerySyntaxError
 from api.store_remote import RemoteRefused, StoreUnavailable
 from api.wire_formats import (
@@ -55,6 +56,9 @@ class QueryRequest:
     format_names: tuple[str, ...] = ()
     #: for graph results, the IRI whose triples are written first (a description's)
     focus: str | None = None
+    #: the query as the server's checks read it (:func:`api.query_guard.check_query`),
+    #: so that the worker does not read it again; None: the store reads it if it must
+    shape: QueryShape | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,7 @@ def run_query(store: NativeQueryStore, request: QueryRequest, max_rows: int) -> 
         request.sparql,
         default_graph_uris=request.default_graph_uris,
         named_graph_uris=request.named_graph_uris,
+        shape=request.shape,
     )
     kind = result_kind(raw)
     fmt = choose_format(formats_for(kind), request.accept, request.format_names)

@@ -33,7 +33,7 @@ from rdflib import BNode, Literal, URIRef
 
 from api.errors import SgkgError
 from api.results import AskResult, GraphResult, QueryResult, SelectResult, Term
-from api.sparql_lexer import inspect_query
+from api.sparql_lexer import QueryShape, inspect_query
 
 
 class QuerySyntaxError(SgkgError):
@@ -88,9 +88,13 @@ class NativeQueryStore(Store, Protocol):
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        shape: QueryShape | None = None,
     ) -> NativeResult:
         """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
-        lazily: iterate or serialise it in the thread that asked for it."""
+        lazily: iterate or serialise it in the thread that asked for it. ``shape`` is
+        the query as :func:`api.sparql_lexer.inspect_query` read it, when the caller
+        has it already (the server's checks, :mod:`api.query_guard`): it is not read
+        again."""
         ...
 
 
@@ -105,6 +109,7 @@ class NativeStoreBase:
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        shape: QueryShape | None = None,
     ) -> NativeResult:
         raise NotImplementedError
 
@@ -142,6 +147,7 @@ class EmbeddedStore(NativeStoreBase):
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        shape: QueryShape | None = None,
     ) -> NativeResult:
         dataset_given = default_graph_uris is not None or named_graph_uris is not None
         try:
@@ -152,7 +158,7 @@ class EmbeddedStore(NativeStoreBase):
                     named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
                 )
             # pyoxigraph's union flag would override the query's own FROM clauses
-            union = not has_dataset_clause(sparql)
+            union = not (bool(shape.dataset) if shape else has_dataset_clause(sparql))
             return self._store.query(sparql, use_default_graph_as_union=union)
         except SyntaxError as error:
             raise syntax_error(str(error)) from None

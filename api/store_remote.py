@@ -26,8 +26,8 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from api.errors import EXIT_FAILED, SgkgError
-from api.sparql_lexer import inspect_query
-from api.store import NativeResult, NativeStoreBase, has_dataset_clause, syntax_error
+from api.sparql_lexer import QueryShape, inspect_query
+from api.store import NativeResult, NativeStoreBase, syntax_error
 
 #: Media types asked of the remote, best first: results for SELECT/ASK, RDF for graphs.
 ACCEPT = (
@@ -76,12 +76,16 @@ class RemoteStore(NativeStoreBase):
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        shape: QueryShape | None = None,
     ) -> NativeResult:
         self._check_syntax(sparql)
+        shape = shape or inspect_query(sparql)
         no_dataset = default_graph_uris is None and named_graph_uris is None
-        if no_dataset and not has_dataset_clause(sparql):  # the union, said explicitly
+        if no_dataset and not shape.dataset:  # the union, said explicitly
             default_graph_uris = named_graph_uris = self.graphs
-        body, media_type = self._send(sparql, default_graph_uris or (), named_graph_uris or ())
+        body, media_type = self._send(
+            sparql, shape, default_graph_uris or (), named_graph_uris or ()
+        )
         return _parse_answer(body, media_type, self.url)
 
     def quad_count(self) -> int:
@@ -102,7 +106,11 @@ class RemoteStore(NativeStoreBase):
             raise SgkgError(f"invalid query: {error}") from None
 
     def _send(
-        self, sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+        self,
+        sparql: str,
+        shape: QueryShape,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
     ) -> tuple[bytes, str]:
         from SPARQLWrapper import POST, URLENCODED, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -114,7 +122,7 @@ class RemoteStore(NativeStoreBase):
         # SPARQLWrapper guesses the form with a regular expression that a word in a
         # comment can fool (an ASK whose comment says "adds" went out as an update);
         # sgkg's lexer knows it, and the parser has already accepted it as a query.
-        wrapper.queryType = inspect_query(sparql).form or wrapper.queryType
+        wrapper.queryType = shape.form or wrapper.queryType
         wrapper.setTimeout(self.timeout)
         wrapper.addCustomHttpHeader("Accept", ACCEPT)
         for iri in default_graphs:

@@ -51,6 +51,10 @@ def test_health_is_503_when_there_is_no_build(tmp_path: Path) -> None:
         query = httpx.get(f"{url}/sparql", params={"query": "ASK {}"})
         assert query.status_code == 503
         assert "could not be loaded" in query.text
+        posted = httpx.post(f"{url}/sparql", data={"query": "ASK {}"})
+        assert posted.status_code == 503  # the fast path leaves it to the route
+        assert posted.headers["retry-after"] == "2"
+        assert posted.headers["x-request-id"]
 
 
 def test_health_is_503_for_a_build_that_does_not_conform(

@@ -20,6 +20,7 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from api.competency import load_questions
+from api.http_sparql import is_query_request
 from api.layout import discover_layout
 
 from conftest import REPO, RunningServer, free_port
@@ -467,3 +468,23 @@ def test_browsers_get_the_query_page(endpoint: str) -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
     assert "Content-Security-Policy" in answer.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query_string", "taken"),
+    [
+        ("GET", "/sparql", b"query=ASK%20%7B%7D", True),
+        ("GET", "/sparql", b"format=json&update=CLEAR%20ALL", True),  # refused there
+        ("POST", "/sparql", b"", True),
+        ("GET", "/sparql", b"", False),  # the UI page or the service description
+        ("GET", "/sparql", b"format=ttl", False),
+        ("GET", "/sparql/", b"query=ASK%20%7B%7D", False),
+        ("PUT", "/sparql", b"query=ASK%20%7B%7D", False),  # 405 from the app
+        ("GET", "/id/component/3", b"query=x", False),
+    ],
+)
+def test_which_requests_take_the_fast_path(
+    method: str, path: str, query_string: bytes, taken: bool
+) -> None:
+    scope = {"type": "http", "method": method, "path": path, "query_string": query_string}
+    assert is_query_request(scope) is taken
