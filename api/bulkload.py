@@ -45,6 +45,7 @@ from api.dataset import LoadedDataset, SourceError, detect_format, new_dataset, 
 from api.errors import MissingInputError, SgkgError
 from api.layout import DATA, GRAPH_NAMES, ONTOLOGY, SHAPES, SOURCES, Layout, graph_iri
 from api.namespaces import PREFIXES, bind_prefixes
+from api.store import rdflib_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Datatypes pyoxigraph's store keeps by value, so their lexical form may change.
@@ -435,21 +436,6 @@ def _subject_index(data_files: tuple[tuple[Path, str, str], ...]) -> dict[str, t
 
 
 # --- terms between rdflib and pyoxigraph -------------------------------------------------
-
-
-def rdflib_term(term: object) -> Node:
-    """A pyoxigraph term as an rdflib term, keeping literal lexical forms as they are."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD + "string":
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
-    raise TypeError(f"unsupported term {term!r}")
 
 
 def oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -50,8 +50,9 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from api import declared_terms
-from api.bulkload import StoreDataset, rdflib_term
+from api.bulkload import StoreDataset
 from api.sparql_order import CostModel, prefixes_of, rewrite_where
+from api.store import rdflib_term
 from api.validation import (
     ShapesError,
     ValidationReport,

@@ -172,16 +172,6 @@ class EmbeddedStore(NativeStoreBase):
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 
-#: What may contain a keyword's letters without being the keyword: IRIs, strings, comments.
-_NOT_KEYWORDS = re.compile(
-    r"<[^<>\"{}|^`\\\s]*>"
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|#[^\n]*"
-)
-
 
 def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``.
@@ -192,16 +182,6 @@ def has_dataset_clause(sparql: str) -> bool:
     parser accepts (``FROM:g``).
     """
     return bool(inspect_query(sparql).dataset)
-
-
-def uses_keyword(sparql: str, keyword: str) -> bool:
-    """Whether ``keyword`` (e.g. FROM, SERVICE) occurs in the query as a keyword.
-
-    A lexical check is enough for SPARQL's reserved words: outside IRIs, strings and
-    comments, a word that is not part of a variable or prefixed name is the keyword.
-    """
-    pattern = re.compile(rf"(?<![\w:?$.-]){re.escape(keyword)}(?![\w:-])", re.IGNORECASE)
-    return pattern.search(_NOT_KEYWORDS.sub(" ", sparql)) is not None
 
 
 def syntax_error(message: str) -> QuerySyntaxError:
@@ -219,23 +199,22 @@ def convert_result(raw: object) -> QueryResult:
     if isinstance(raw, ox.QuerySolutions):
         variables = tuple(var.value for var in raw.variables)
         rows = tuple(
-            tuple(_to_rdflib(solution[index]) for index in range(len(variables)))
+            tuple(_optional_term(solution[index]) for index in range(len(variables)))
             for solution in raw
         )
         return SelectResult(variables=variables, rows=rows)
     if isinstance(raw, ox.QueryTriples):
         return GraphResult(
             tuple(
-                (_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)) for t in raw
+                (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))
+                for t in raw
             )
         )
     raise TypeError(f"unexpected pyoxigraph result {type(raw).__name__}")
 
 
-def _to_rdflib(term: object) -> Term | None:
-    """pyoxigraph term -> rdflib term (keeping literal lexical forms as they are)."""
-    if term is None:
-        return None
+def rdflib_term(term: object) -> Term:
+    """A pyoxigraph term as an rdflib term, keeping literal lexical forms as they are."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -247,3 +226,8 @@ def _to_rdflib(term: object) -> Term | None:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise TypeError(f"unsupported term in results: {term!r} (RDF 1.2 triple terms)")
+
+
+def _optional_term(term: object) -> Term | None:
+    """An unbound variable (None) stays None."""
+    return None if term is None else rdflib_term(term)

@@ -148,13 +148,18 @@ def server(served_build: Path) -> Iterator[RunningServer]:
         wait_until_ready(url, 120, lambda: process.poll() is None)
         yield RunningServer(url=url, build_dir=served_build)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
+
+
+def stop_process(process: subprocess.Popen, seconds: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within ``seconds``; reaped either way."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
@@ -209,3 +214,14 @@ def ui_assets() -> Path:
         if done.returncode != 0:
             pytest.fail(f"`make ui` failed:\n{done.stdout}\n{done.stderr}")
     return folder
+
+
+#: Queries that would run far past any time limit on the shipped graph (the timeout
+#: tests and the hardening bench): each a different way to run away.
+PATHOLOGICAL = {
+    "cartesian product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+    "deep property path": "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:x:none>)* ?b . "
+    "?c (!<urn:x:none>)* ?d }",
+    "regex over a product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
+    'FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a|aa)+(b|c)*z$", "i")) }',
+}

@@ -5,7 +5,7 @@ import pytest
 from rdflib import Graph
 
 from api.negotiation import NotAcceptable, choose_format, parse_accept, quality, wants_html
-from api.store import EmbeddedStore, has_dataset_clause, uses_keyword
+from api.store import EmbeddedStore, has_dataset_clause
 from api.wire_formats import RDF_FORMATS, RESULT_FORMATS, WIRE_FORMATS, serialize_triples
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -94,12 +94,6 @@ def test_browsers_get_html_and_scripts_get_data() -> None:
 )
 def test_dataset_clause_detection(query: str, expected: bool) -> None:
     assert has_dataset_clause(query) is expected
-
-
-def test_keyword_detection() -> None:
-    assert uses_keyword("SELECT * WHERE { service <x:y> { ?s ?p ?o } }", "SERVICE")
-    assert not uses_keyword("SELECT ?service WHERE { ?service ex:service ?o }", "SERVICE")
-    assert not uses_keyword('ASK { ?s ?p "SERVICE" } # SERVICE', "SERVICE")
 
 
 def test_native_results_serialise_in_every_format() -> None:

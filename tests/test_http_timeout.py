@@ -19,17 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import REPO, free_port, wait_until_ready
+from conftest import PATHOLOGICAL, REPO, free_port, wait_until_ready
 
 LIMIT = 2.0
 WORKERS = 2
-PATHOLOGICAL = {
-    "cartesian product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-    "deep property path": "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:x:none>)* ?b . "
-    "?c (!<urn:x:none>)* ?d }",
-    "regex over a product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
-    'FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a|aa)+(b|c)*z$", "i")) }',
-}
 
 
 @dataclass(frozen=True)

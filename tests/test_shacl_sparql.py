@@ -17,11 +17,12 @@ import pytest
 from rdflib import BNode
 
 from api.build import SPARQL, ValidationFailed, build, read_manifest, validate_layout
-from api.bulkload import LiteralsNotPreserved, load_store, rdflib_term
+from api.bulkload import LiteralsNotPreserved, load_store
 from api.dataset import SourceError, load_dataset
 from api.layout import discover_layout
 from api.shacl_sparql import UnsupportedShapes, validate_store
 from api.sparql_order import CostModel, rewrite_where
+from api.store import rdflib_term
 from api.synth import write_corpus
 from api.validation import VIOLATION, ValidationReport, render_text, validate_dataset
 

@@ -31,7 +31,7 @@ from api.store_backends import DISK, EMBEDDED, REMOTE, sgkg_graphs
 from api.store_disk import COMPLETE_FILE, LOCK_FILE, build_digest, prepare_disk_store
 from api.store_remote import RemoteStore, StoreUnavailable
 
-from conftest import REPO, CliRun, RunningServer, free_port, wait_until_ready
+from conftest import REPO, CliRun, RunningServer, free_port, stop_process, wait_until_ready
 
 JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -116,15 +116,6 @@ def start_oxigraph(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     pytest.fail("oxigraph serve did not start within 30 s")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def run_sgkg(*args: str | Path) -> CliRun:
     """`sgkg ARGS` as a separate process (as a person runs it)."""
     done = subprocess.run(
@@ -146,7 +137,7 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory, served_build: Path) -> It
         assert published.code == 0, published.err
         yield url
     finally:
-        stop(process)
+        stop_process(process)
 
 
 def start_sgkg(build_dir: Path, *store: str, timeout: float = 10) -> tuple[subprocess.Popen, str]:
@@ -160,7 +151,7 @@ def start_sgkg(build_dir: Path, *store: str, timeout: float = 10) -> tuple[subpr
     try:
         wait_until_ready(url, 120, lambda: process.poll() is None)
     except BaseException:
-        stop(process)
+        stop_process(process)
         raise
     return process, url
 
@@ -177,13 +168,13 @@ def servers(
             served_build, "--store", REMOTE, "--store-url", f"{oxigraph}/query"
         )
     except BaseException:
-        stop(disk)
+        stop_process(disk)
         raise
     try:
         yield {EMBEDDED: server.url, DISK: disk_url, REMOTE: remote_url}
     finally:
-        stop(remote)
-        stop(disk)
+        stop_process(remote)
+        stop_process(disk)
 
 
 # --- answers, normalised ----------------------------------------------------------------
@@ -390,7 +381,7 @@ def test_remote_down_while_serving_is_a_clear_503(served_build: Path, tmp_path: 
             served_build, "--store", REMOTE, "--store-url", f"{url}/query", timeout=3
         )
     finally:
-        stop(oxigraph)
+        stop_process(oxigraph)
     try:
         started = time.monotonic()
         answer = httpx.post(f"{sgkg_url}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
@@ -401,7 +392,7 @@ def test_remote_down_while_serving_is_a_clear_503(served_build: Path, tmp_path: 
         assert f"the remote store at {url}/query cannot be reached" in body["message"]
         assert body["request_id"]
     finally:
-        stop(sgkg)
+        stop_process(sgkg)
 
 
 def test_a_remote_that_never_answers_times_out() -> None:

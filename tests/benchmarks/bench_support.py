@@ -33,7 +33,7 @@ from urllib.parse import urlencode, urlsplit
 
 import api
 
-from conftest import REPO, free_port
+from conftest import REPO, free_port, stop_process
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 JSON_RESULTS = "application/sparql-results+json"
@@ -73,7 +73,7 @@ def run_header(title: str, module: str) -> list[str]:
         f"# {title}",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `tests/benchmarks/{module}` (this "
-        f"section only). Machine: {platform.platform()}, {_cpu()}, {os.cpu_count()} cores; "
+        f"section only). Machine: {platform.platform()}, {cpu_name()}, {os.cpu_count()} cores; "
         f"load average at the start {load} (1, 5, 15 min; other work shares the machine). "
         f"Versions: sgkg {api.__version__}, pyoxigraph {version('pyoxigraph')}, oxigraph "
         f"server {oxigraph_version()}, rdflib {version('rdflib')}, Python "
@@ -82,7 +82,8 @@ def run_header(title: str, module: str) -> list[str]:
     ]
 
 
-def _cpu() -> str:
+def cpu_name() -> str:
+    """The processor's model name, for the machine line of each section."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -262,15 +263,6 @@ def _wait_for_first_answer(url: str, path: str, process: subprocess.Popen, secon
     raise RuntimeError(f"the server at {url} did not answer within {seconds} s: {last}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def _started(name: str, command: list[str], path: str, port: int, log: Path) -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
@@ -284,7 +276,7 @@ def _started(name: str, command: list[str], path: str, port: int, log: Path) -> 
             yield Served(name, url, path, process, ready, memory)
         finally:
             memory.stop()
-            _stop(process)
+            stop_process(process, 20)
 
 
 @contextmanager

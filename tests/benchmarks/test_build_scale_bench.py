@@ -34,15 +34,15 @@ import pytest
 from api.build import PYSHACL, SPARQL
 from api.synth import write_corpus
 
+from bench_support import write_section
 from conftest import REPO
 
 #: Past the default 300 s: the module fixtures build 10k agreements among others.
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(1800)]
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 PROBE = Path(__file__).with_name("build_probe.py")
-START = "<!-- build-at-scale: start -->"
-END = "<!-- build-at-scale: end -->"
+#: This module's section of RESULTS.md.
+SECTION = "build-at-scale"
 PROBE_TIMEOUT = 900
 SIZES = (100, 1000, 10000)
 TARGET_S = 60.0
@@ -77,7 +77,7 @@ def lines() -> Iterator[list[str]]:
         f"pyshacl {version('pyshacl')}, owlready2 {version('owlready2')}.",
         "",
     ]
-    _write_section([*header, *collected])
+    write_section(SECTION, [*header, *collected])
 
 
 @pytest.fixture(scope="module")
@@ -211,16 +211,3 @@ def test_against_rdflib_and_pyshacl(
 
 def build_seconds(figures: dict) -> float:
     return sum(figures["timings_s"][step] for step in ("hash", "load", "validate", "write"))
-
-
-def _write_section(section: list[str]) -> None:
-    """Replace this module's section of RESULTS.md (or append it), keep everything else."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    block = "\n".join([START, *section, END])
-    if START in text and END in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")

@@ -40,7 +40,7 @@ from api.query_work import QueryRequest, run_query
 from api.query_worker import NQuadsStoreFactory
 from api.store import EmbeddedStore
 
-from conftest import REPO, RunningServer, free_port, wait_until_ready
+from conftest import PATHOLOGICAL, REPO, RunningServer, free_port, wait_until_ready
 from loadgen import run_load, standard_mix
 
 pytestmark = pytest.mark.bench
@@ -57,13 +57,6 @@ SMALL_QUERIES = {
     "cq19 (a short SELECT)": None,
 }
 TIMEOUT_LIMIT = 2.0
-PATHOLOGICAL = {
-    "cartesian product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-    "deep property path": "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:x:none>)* ?b . "
-    "?c (!<urn:x:none>)* ?d }",
-    "regex over a product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
-    'FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a|aa)+(b|c)*z$", "i")) }',
-}
 LOAD_CLIENTS = 32
 LOAD_SECONDS = 20.0
 

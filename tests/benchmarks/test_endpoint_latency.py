@@ -46,8 +46,15 @@ from api.competency import load_questions
 from api.layout import discover_layout
 from api.store import EmbeddedStore
 
-from bench_support import SparqlClient, oxigraph_post, oxigraph_serve, write_section
-from conftest import REPO, RunningServer, free_port
+from bench_support import (
+    SparqlClient,
+    cpu_name,
+    median_ms,
+    oxigraph_post,
+    oxigraph_serve,
+    write_section,
+)
+from conftest import REPO, RunningServer, free_port, stop_process
 
 pytestmark = pytest.mark.bench
 
@@ -183,12 +190,7 @@ def _served(script: str, *arguments: str) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+        stop_process(process)
 
 
 def answer_size(body: bytes) -> str:
@@ -308,7 +310,7 @@ def render(report: Report) -> str:
         "",
         "## Machine and versions",
         "",
-        f"- {platform.platform()}, {_cpu()}, {os.cpu_count()} cores; "
+        f"- {platform.platform()}, {cpu_name()}, {os.cpu_count()} cores; "
         f"load average at the end {os.getloadavg()[0]:.2f} (other work shares the machine)",
         f"- Python {platform.python_version()}; "
         + ", ".join(f"{name} {version(name)}" for name in VERSIONS),
@@ -402,13 +404,3 @@ def _reference_points(report: Report) -> list[str]:
             f"faster than rdflib-endpoint on {bound.name} ({bound.peer_repeated:.1f} ms)"
         )
     return [*lines, ""]
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"

@@ -47,13 +47,13 @@ from api.scenarios import ScenarioModel
 from api.store import EmbeddedStore
 from api.synth import write_corpus
 
+from bench_support import write_section
 from conftest import REPO
 
 pytestmark = pytest.mark.bench
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
-START = "<!-- reasoning-and-scenarios: start -->"
-END = "<!-- reasoning-and-scenarios: end -->"
+#: This module's section of RESULTS.md.
+SECTION = "reasoning-and-scenarios"
 TARGET_MS = 50.0
 EVENTS = ("ceasefire-in-force", "credible-cessation-of-hostilities", "ukraine-request",
           "armed-attack-by-russia")  # fmt: skip
@@ -97,7 +97,7 @@ def lines() -> Iterator[list[str]]:
         f"uvicorn {version('uvicorn')}.",
         "",
     ]
-    _write_section([*header, *collected])
+    write_section(SECTION, [*header, *collected])
 
 
 @pytest.fixture(scope="module")
@@ -298,19 +298,6 @@ def test_scenario_evaluation_over_http(lines: list[str], server: str) -> None:
 
 
 # --- RESULTS.md ----------------------------------------------------------------------
-
-
-def _write_section(section: list[str]) -> None:
-    """Replace this module's section of RESULTS.md (or append it), keep everything else."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.is_file() else ""
-    block = "\n".join([START, *section, END])
-    if START in text and END in text:
-        before, _, rest = text.partition(START)
-        _, _, after = rest.partition(END)
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def _load_average() -> tuple[float, ...]:
