@@ -31,6 +31,7 @@ from fastapi import Depends, HTTPException, Request
 from api.build import NQUADS_FILE, read_manifest
 from api.competency import CompetencyQuestion, load_questions
 from api.errors import SgkgError
+from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.executor import PoolLimits, ProcessQueryExecutor, QueryExecutor
 from api.layout import Layout
 from api.resource_index import ResourceIndex, load_resource_index
@@ -211,7 +212,10 @@ def load_graph(
         factory = settings.store.factory(
             pin / NQUADS_FILE, settings.layout.build_dir, timeout=settings.query_timeout
         )
-        graphs = frozenset(str(g["iri"]) for g in manifest.get("graphs", {}).values())
+        graphs = frozenset(
+            [str(g["iri"]) for g in manifest.get("graphs", {}).values()]
+            + list(manifest.get("interpretation_graphs", {}))
+        )
         executor = ProcessQueryExecutor(factory, graphs, _limits(settings)).launch()
         store = _own_store(factory)
         index = load_resource_index(store)
@@ -277,16 +281,18 @@ def _limits(settings: Settings) -> PoolLimits:
 
 
 def pin_nquads(nquads: Path, folder: Path) -> Path:
-    """A private folder (in ``folder``) holding this N-Quads file as it is now: a hard
-    link, or a copy across file systems. Workers started later (after a timeout kill)
+    """A private folder (in ``folder``) holding this N-Quads file as it is now, and the
+    interpretation graphs' beside it: hard links, or copies across file systems. Workers started later (after a timeout kill)
     load the same graph as the first ones, even if ``sgkg build`` or a reload replaces
     or removes the file."""
     _remove_stale_pins(folder)
     pin = Path(tempfile.mkdtemp(prefix=f"{PIN_PREFIX}{os.getpid()}-", dir=folder))
-    try:
-        os.link(nquads, pin / nquads.name)
-    except OSError:
-        shutil.copyfile(nquads, pin / nquads.name)
+    readings = nquads.with_name(INTERPRETATIONS_NQUADS_FILE)
+    for source in (nquads, readings) if readings.is_file() else (nquads,):
+        try:
+            os.link(source, pin / source.name)
+        except OSError:
+            shutil.copyfile(source, pin / source.name)
     return pin
 
 

@@ -2,8 +2,12 @@
 
 Outputs, in the build folder:
 
-- ``sgkg.trig``: the five named graphs, with prefixes (for people and rdflib);
-- ``sgkg.nq``: the same quads as N-Quads (for fast bulk loading into the store);
+- ``sgkg.trig``: the named graphs (sgkg's six and one per interpretation), with
+  prefixes (for people and rdflib);
+- ``sgkg.nq``: sgkg's six graphs as N-Quads (for fast bulk loading into the store);
+  their union is the strict default graph, so the store can use it as it is;
+- ``sgkg-interpretations.nq``: the interpretation graphs (:mod:`api.interpretations`),
+  loaded beside the six only for answers that include interpretations (empty if none);
 - ``validation-report.ttl``: pyshacl's report graph;
 - ``manifest.json``: sgkg version, build time, triples per graph, the sha256 of every
   input file, and the validation summary. ``build_status`` compares those hashes with
@@ -53,6 +57,7 @@ from api import __version__
 from api.bulkload import StoreDataset, load_store, oxigraph_term
 from api.dataset import LoadedDataset, load_dataset
 from api.errors import EXIT_FAILED, SgkgError
+from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.layout import GRAPH_NAMES, INFERRED, Layout, graph_iri
 from api.namespaces import PREFIXES, bind_prefixes
 from api.validation import ValidationReport, validate_dataset
@@ -63,7 +68,7 @@ MANIFEST_FILE = "manifest.json"
 REPORT_FILE = "validation-report.ttl"
 
 #: Written in this order; the manifest last, so it only ever describes complete outputs.
-OUTPUT_FILES = (TRIG_FILE, NQUADS_FILE, REPORT_FILE, MANIFEST_FILE)
+OUTPUT_FILES = (TRIG_FILE, NQUADS_FILE, INTERPRETATIONS_NQUADS_FILE, REPORT_FILE, MANIFEST_FILE)
 
 #: The reasoning hook: loaded dataset in, inferred triples out (for graph/inferred).
 Reasoner = Callable[[LoadedDataset], Graph]
@@ -135,6 +140,8 @@ class _Validated:
     counts: dict[str, int]
     #: writes sgkg.trig and sgkg.nq into the given folder
     write_graphs: Callable[[Path], None]
+    #: triples per interpretation graph, by graph IRI
+    interpretation_counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,8 @@ def build(layout: Layout, *, reason: Reasoner | None = None, validator: str = AU
     pipeline = _with_rdflib if choice.name == PYSHACL else _with_store
     validated = pipeline(layout, reason, timings)
     manifest = _manifest(validated.counts, hashes, validated.report, reason, choice, timings)
+    manifest["interpretation_graphs"] = validated.interpretation_counts
+    manifest["total_triples"] += sum(validated.interpretation_counts.values())
     _write_outputs(layout.build_dir, validated.write_graphs, validated.report, manifest)
     return BuildResult(build_dir=layout.build_dir, manifest=manifest, report=validated.report)
 
@@ -184,11 +193,17 @@ def _with_rdflib(layout: Layout, reason: Reasoner | None, timings: dict[str, flo
 
     def write_graphs(folder: Path) -> None:
         loaded.dataset.serialize(destination=folder / TRIG_FILE, format="trig", encoding="utf-8")
-        loaded.dataset.serialize(
-            destination=folder / NQUADS_FILE, format="nquads", encoding="utf-8"
+        interpreted = set(loaded.interpretation_graphs())
+        strict, readings = Dataset(), Dataset()
+        for s, p, o, g in loaded.dataset.quads((None, None, None, None)):
+            (readings if str(g) in interpreted else strict).add((s, p, o, g))
+        strict.serialize(destination=folder / NQUADS_FILE, format="nquads", encoding="utf-8")
+        readings.serialize(
+            destination=folder / INTERPRETATIONS_NQUADS_FILE, format="nquads", encoding="utf-8"
         )
 
-    return _Validated(report, loaded.triple_counts(), write_graphs)
+    interpreted = {iri: len(graph) for iri, graph in loaded.interpretation_graphs().items()}
+    return _Validated(report, loaded.triple_counts(), write_graphs, interpreted)
 
 
 def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, float]) -> _Validated:
@@ -207,9 +222,18 @@ def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, floa
                 for s, p, o in reason(data.to_loaded_dataset())
             )
 
+    interpreted = data.interpretation_counts()
+
     def write_graphs(folder: Path) -> None:
-        # pyoxigraph lets go of the GIL while it writes: both files at once on two cores
         prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        if interpreted:  # the TriG keeps every graph: write it before taking them out
+            data.store.dump(folder / TRIG_FILE, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+            readings = _split_interpretations(data.store, interpreted)
+            readings.dump(folder / INTERPRETATIONS_NQUADS_FILE, format=ox.RdfFormat.N_QUADS)
+            data.store.dump(folder / NQUADS_FILE, format=ox.RdfFormat.N_QUADS)
+            return
+        (folder / INTERPRETATIONS_NQUADS_FILE).write_bytes(b"")
+        # pyoxigraph lets go of the GIL while it writes: both files at once on two cores
         with ThreadPoolExecutor(max_workers=2) as pool:
             trig = pool.submit(
                 data.store.dump, folder / TRIG_FILE, format=ox.RdfFormat.TRIG, prefixes=prefixes
@@ -217,7 +241,20 @@ def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, floa
             nquads = pool.submit(data.store.dump, folder / NQUADS_FILE, format=ox.RdfFormat.N_QUADS)
             trig.result(), nquads.result()
 
-    return _Validated(report, data.triple_counts(), write_graphs)
+    return _Validated(report, data.triple_counts(), write_graphs, interpreted)
+
+
+def _split_interpretations(store: ox.Store, graphs: dict[str, int]) -> ox.Store:
+    """Move the interpretation graphs out of ``store`` into a store of their own, so that
+    ``sgkg.nq`` holds sgkg's six graphs only."""
+    readings = ox.Store()
+    for iri in graphs:
+        graph = ox.NamedNode(iri)
+        quads = list(store.quads_for_pattern(None, None, None, graph))
+        readings.extend(quads)
+        for quad in quads:
+            store.remove(quad)
+    return readings
 
 
 def validate_layout(

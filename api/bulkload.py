@@ -43,7 +43,16 @@ from rdflib.term import Node
 from api.catalog import check_ontology_modules
 from api.dataset import LoadedDataset, SourceError, detect_format, new_dataset, parse_file
 from api.errors import MissingInputError, SgkgError
-from api.layout import DATA, GRAPH_NAMES, ONTOLOGY, SHAPES, SOURCES, Layout, graph_iri
+from api.layout import (
+    DATA,
+    GRAPH_NAMES,
+    INTERPRETATIONS,
+    ONTOLOGY,
+    SHAPES,
+    SOURCES,
+    Layout,
+    graph_iri,
+)
 from api.namespaces import PREFIXES, bind_prefixes
 from api.store import rdflib_term
 
@@ -62,7 +71,7 @@ VALUE_DATATYPES = frozenset(
 #: Above this much RDF input the literal audit runs in a second process.
 PARALLEL_AUDIT_BYTES = 16_000_000
 #: The graphs a validation reads: everything but the shapes (and the empty inferred).
-VALIDATED_GRAPHS = (ONTOLOGY, DATA, SOURCES)
+VALIDATED_GRAPHS = (ONTOLOGY, DATA, SOURCES, INTERPRETATIONS)
 
 #: A language tag after a string's closing quote (``"x"@EN-GB``, ``'x'@en``).
 _LANGUAGE_TAG = re.compile(rb"[\"']@([A-Za-z]+(?:-[A-Za-z0-9]+)*)")
@@ -123,6 +132,16 @@ class StoreDataset:
             query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}"
             counts[name] = int(next(iter(self.store.query(query)))["n"].value)
         return counts
+
+    def interpretation_counts(self) -> dict[str, int]:
+        """Triples per interpretation graph (see :mod:`api.interpretations`), by IRI."""
+        from api.interpretations import INTERPRETATION_NS
+
+        query = (
+            "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER (STRSTARTS(STR(?g), "{INTERPRETATION_NS}")) }} GROUP BY ?g ORDER BY ?g'
+        )
+        return {row["g"].value: int(row["n"].value) for row in self.store.query(query)}
 
     def files_describing(self, node: Node) -> tuple[str, ...]:
         """The input files in which ``node`` is a subject (empty if none, or a blank node).
@@ -215,6 +234,7 @@ def load_store(layout: Layout) -> StoreDataset:
     try:
         for path, shown, name in data_files:
             _load_data_file(store, path, shown, ox.NamedNode(str(graph_iri(name))))
+        _load_interpretations(layout, store, small_files)
     except BaseException:
         audit.cancel()
         raise
@@ -227,6 +247,42 @@ def load_store(layout: Layout) -> StoreDataset:
         audit=audit,
         _small_files=dict(small_files),
     )
+
+
+def _load_interpretations(
+    layout: Layout, store: ox.Store, small_files: dict[str, list[str]]
+) -> None:
+    """The interpretation files (small, hand-written): parsed by rdflib with their graphs
+    kept, checked to hold together, then stored graph by graph."""
+    from api.dataset import LoadedDataset, _load_interpretations as load_into, new_dataset
+    from api.interpretations import require_consistent
+
+    files = layout.files_for(INTERPRETATIONS)
+    if not files:
+        return
+    loaded = LoadedDataset(layout=layout, dataset=new_dataset())
+    for path in files:
+        shown = layout.relative(path)
+        for subject in set(load_into(loaded, path, shown).subjects(unique=True)):
+            if not isinstance(subject, BNode):
+                small_files[str(subject)].append(shown)
+    defining = [ox.NamedNode(str(graph_iri(name))) for name in (ONTOLOGY, DATA, SOURCES)]
+
+    def known(term: URIRef) -> bool:
+        node = ox.NamedNode(str(term))
+        return any(
+            next(store.quads_for_pattern(node, None, None, graph), None) is not None
+            for graph in defining
+        )
+
+    graphs = loaded.interpretation_graphs()
+    require_consistent(loaded.graph(INTERPRETATIONS), graphs, known)
+    for name, graph in [(str(graph_iri(INTERPRETATIONS)), loaded.graph(INTERPRETATIONS)), *graphs.items()]:
+        target = ox.NamedNode(name)
+        store.extend(
+            ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), target)
+            for s, p, o in graph
+        )
 
 
 def _load_small(

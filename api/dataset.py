@@ -1,4 +1,4 @@
-"""Load the project's RDF files into one rdflib ``Dataset`` with the five named graphs.
+"""Load the project's RDF files into one rdflib ``Dataset`` with sgkg's named graphs.
 
 Each file is parsed on its own, so a syntax error names the file, line and column, and
 so the loader can remember which file describes which subject: validation reports point
@@ -20,13 +20,14 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID as DATASET_DEFAULT
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node, _is_valid_uri
 
 from api.catalog import check_ontology_modules
 from api.errors import MissingInputError, SgkgError
-from api.layout import GRAPH_NAMES, ONTOLOGY, Layout, graph_iri
+from api.layout import GRAPH_NAMES, INTERPRETATIONS, ONTOLOGY, Layout, graph_iri
 from api.namespaces import bind_prefixes
 
 
@@ -83,9 +84,20 @@ class LoadedDataset:
         """Triples per named graph, in :data:`api.layout.GRAPH_NAMES` order."""
         return {name: len(self.graph(name)) for name in GRAPH_NAMES}
 
+    def interpretation_graphs(self) -> dict[str, Graph]:
+        """Each interpretation's graph (named by its IRI), by IRI, in IRI order."""
+        from api.interpretations import is_interpretation_graph
+
+        graphs = {
+            str(context.identifier): context
+            for context in self.dataset.graphs()
+            if is_interpretation_graph(str(context.identifier)) and len(context)
+        }
+        return dict(sorted(graphs.items()))
+
 
 def new_dataset() -> Dataset:
-    """An empty Dataset with the five named graphs and the sgkg prefixes.
+    """An empty Dataset with sgkg's named graphs and prefixes.
 
     ``default_union=True`` matches the rule that the SPARQL default graph is the union.
     """
@@ -110,12 +122,15 @@ def load_dataset(layout: Layout) -> LoadedDataset:
     modules: dict[Path, Graph] = {}
     for path, graph_name in layout.rdf_files():
         relative = layout.relative(path)
-        parsed = parse_file(path, display_path=relative)
+        if graph_name == INTERPRETATIONS:
+            parsed = _load_interpretations(loaded, path, relative)
+        else:
+            parsed = parse_file(path, display_path=relative)
+            target = loaded.graph(graph_name)
+            for triple in parsed:
+                target.add(triple)
         if graph_name == ONTOLOGY:
             modules[path] = parsed
-        target = loaded.graph(graph_name)
-        for triple in parsed:
-            target.add(triple)
         for subject in set(parsed.subjects(unique=True)):
             index[subject].append(relative)
         for prefix, namespace in parsed.namespaces():
@@ -124,6 +139,33 @@ def load_dataset(layout: Layout) -> LoadedDataset:
     check_ontology_modules(layout, modules)
     loaded.subject_files = {node: tuple(files) for node, files in index.items()}
     return loaded
+
+
+def _load_interpretations(loaded: LoadedDataset, path: Path, shown: str) -> Graph:
+    """An interpretations file: its graphs are kept (see :mod:`api.interpretations`).
+
+    The default graph and ``graph/interpretations`` hold the descriptions; every other
+    graph must be named by an interpretation IRI. Returns all its triples, for the index
+    of which file describes what.
+    """
+    from api.interpretations import DESCRIPTIONS_GRAPH, is_interpretation_graph
+
+    merged = Graph()
+    for graph_iri_, triples in parse_graphs(path, display_path=shown):
+        name = DESCRIPTIONS_GRAPH if graph_iri_ is None else str(graph_iri_)
+        if name != DESCRIPTIONS_GRAPH and not is_interpretation_graph(name):
+            raise SourceError(
+                shown,
+                f"graph <{name}> is neither <{DESCRIPTIONS_GRAPH}> nor named by an "
+                "interpretation (https://w3id.org/sgkg/id/interpretation/...)",
+            )
+        target = loaded.dataset.graph(URIRef(name))
+        for triple in triples:
+            target.add(triple)
+            merged.add(triple)
+        for prefix, namespace in triples.namespaces():
+            merged.bind(prefix, namespace, override=False)
+    return merged
 
 
 def load_ontology(layout: Layout) -> Graph:
@@ -190,6 +232,28 @@ def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
         raise SourceError(shown, _one_line(f"{type(error).__name__}: {error}")) from None
     _reject_invalid_iris(graph, data, shown)
     return graph
+
+
+def parse_graphs(path: Path, *, display_path: str | None = None) -> list[tuple[URIRef | None, Graph]]:
+    """Parse a TriG or Turtle file keeping its graphs: (graph IRI or None, triples).
+
+    Used where a file's graph names matter (``data/interpretations/``); errors are
+    :class:`SourceError` with file, line and column, as for :func:`parse_file`.
+    """
+    if path.suffix != ".trig":
+        return [(None, parse_file(path, display_path=display_path))]
+    shown = display_path or str(path)
+    parse_file(path, display_path=shown)  # the same checks and error messages
+    quads = Dataset()
+    quads.parse(data=path.read_bytes(), format="trig", publicID=path.resolve().as_uri())
+    graphs: dict[URIRef | None, Graph] = {}
+    for s, p, o, context in quads.quads((None, None, None, None)):
+        name = context if isinstance(context, URIRef) and context != DATASET_DEFAULT else None
+        graphs.setdefault(name, Graph()).add((s, p, o))
+    for graph in graphs.values():
+        for prefix, namespace in quads.namespaces():
+            graph.bind(prefix, namespace, override=False)
+    return list(graphs.items())
 
 
 #: The start of an XML document after an optional byte order mark and blanks.

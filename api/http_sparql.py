@@ -3,7 +3,11 @@
 - query via GET (``?query=``), via URL-encoded POST, or via POST of
   ``application/sparql-query`` with the dataset parameters in the URL;
 - ``default-graph-uri`` / ``named-graph-uri`` set the dataset (otherwise the default
-  graph is the union of the named graphs);
+  graph is the union of sgkg's six named graphs: an answer strictly from the words);
+- ``interpretations`` adds interpretations (:mod:`api.interpretations`): ``all``, or
+  their names; the answer then says which of them it rests on, in the
+  ``SGKG-Interpretations`` header and, for SPARQL JSON results, in ``head.link``.
+  ``SGKG-Answer-Mode`` says ``strict`` or ``interpreted``;
 - the answer's format follows Accept (with q-values), or ``format`` / ``output``;
 - SPARQL Update, in any form (the ``update`` parameter, ``application/sparql-update``,
   or update text in ``query``), is refused with 403: the graph is rebuilt from the
@@ -24,8 +28,10 @@ dependency solving and exception middleware, which cost more per request than a 
 query takes to run (the routes stay, for everything else and for the OpenAPI page).
 """
 
+import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -37,6 +43,14 @@ from api.form_encoding import parse_form
 from api.http_errors import error_response, error_responses, query_error_response
 from api.http_middleware import ASGIApp, Receive, Scope, Send
 from api.http_ui import ui_page
+from api.interpretations import (
+    MODE_HEADER,
+    RESTS_ON_HEADER,
+    Selection,
+    UnknownInterpretation,
+    rests_on,
+    select,
+)
 from api.negotiation import NotAcceptable, choose_format, wants_html
 from api.query_guard import READ_ONLY
 from api.site import SPARQL_PATH
@@ -61,6 +75,7 @@ class ProtocolParameters:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     format_names: tuple[str, ...]
+    interpretations: tuple[str, ...] = ()
 
     @classmethod
     def from_lists(cls, *sources: Mapping[str, Sequence[str]]) -> "ProtocolParameters":
@@ -73,6 +88,7 @@ class ProtocolParameters:
             default_graphs=tuple(v for v in values("default-graph-uri") if v),
             named_graphs=tuple(v for v in values("named-graph-uri") if v),
             format_names=tuple(v for v in values("format") + values("output") if v),
+            interpretations=values("interpretations"),
         )
 
 
@@ -106,6 +122,14 @@ _PARAMETERS = [
         "explode": True,
     },
     {
+        "name": "interpretations",
+        "in": "query",
+        "description": "answer with interpretations as well as the words: 'all', or "
+        "interpretation names (comma-separated or repeated); default 'none', a strict "
+        "answer. The SGKG-Interpretations header lists those the answer rests on",
+        "schema": {"type": "string"},
+    },
+    {
         "name": "format",
         "in": "query",
         "description": "answer format, overriding Accept: json, xml, csv, tsv (SELECT, ASK); "
@@ -127,6 +151,7 @@ _FORM_SCHEMA = {
         "named-graph-uri": {"type": "array", "items": {"type": "string"}},
         "format": {"type": "string"},
         "output": {"type": "string"},
+        "interpretations": {"type": "string"},
     },
     "required": ["query"],
 }
@@ -217,22 +242,87 @@ async def _answer(request: Request, graph: ServedGraph, parameters: ProtocolPara
             f"the query has {len(sparql):,} characters; this endpoint accepts at most {limit:,}",
             limit=limit,
         )
+    available = tuple(graph.manifest.get("interpretation_graphs", {}))
+    try:
+        selection = select(parameters.interpretations, available)
+    except UnknownInterpretation as error:
+        return error_response(400, str(error))
     query = QueryRequest(
         sparql=sparql,
         default_graph_uris=parameters.default_graphs or None,
         named_graph_uris=parameters.named_graphs or None,
         accept=request.headers.get("accept"),
         format_names=parameters.format_names,
+        interpretations=selection.graphs,
     )
     try:
         answer = await graph.executor.execute(query)
+        resting = await _rests_on(graph, query, answer.format.name, selection)
     except SgkgError as error:
         return query_error_response(error)
-    headers = {"Vary": "Accept"}
+    headers = {"Vary": "Accept", MODE_HEADER: selection.mode}
+    body = answer.body
+    if selection.graphs:
+        headers[RESTS_ON_HEADER] = ", ".join(resting) or "none"
+        if resting and answer.format.name == "json":
+            body = _with_links(body, resting)
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[ROW_LIMIT_HEADER] = str(app_state(request).settings.max_result_rows)
-    return Response(answer.body, media_type=answer.format.content_type, headers=headers)
+    return Response(body, media_type=answer.format.content_type, headers=headers)
+
+
+async def _rests_on(
+    graph: ServedGraph, query: QueryRequest, answer_format: str, selection: Selection
+) -> list[str]:
+    """Which chosen interpretations the answer rests on (:func:`api.interpretations.rests_on`),
+    by running the query again over other default graphs and comparing the answers."""
+    if not selection.graphs or query.default_graph_uris or query.named_graph_uris:
+        return []
+    comparable = "json" if answer_format in _RESULT_FORMAT_NAMES else "nt"
+
+    async def run(default_graphs: list[str]) -> object:
+        variant = replace(
+            query,
+            accept=None,
+            format_names=(comparable,),
+            interpretations=tuple(g for g in default_graphs if g in selection.graphs),
+        )
+        answer = await graph.executor.execute(variant)
+        return _canonical(answer.body, comparable)
+
+    return await rests_on(run, selection)
+
+
+_RESULT_FORMAT_NAMES = frozenset(fmt.name for fmt in RESULT_FORMATS)
+_BLANK_LABEL = re.compile(r"_:[A-Za-z0-9_.-]+")
+
+
+def _canonical(body: bytes, fmt: str) -> object:
+    """An answer in a form that compares equal when the answers are the same: a boolean,
+    or the sorted rows (or triples), blank node labels set aside."""
+    if fmt == "nt":
+        lines = body.decode("utf-8").splitlines()
+        return tuple(sorted(_BLANK_LABEL.sub("_:", line) for line in lines if line.strip()))
+    results = json.loads(body)
+    if "boolean" in results:
+        return bool(results["boolean"])
+    rows = []
+    for binding in results.get("results", {}).get("bindings", []):
+        row = []
+        for name, term in sorted(binding.items()):
+            value = "_:" if term.get("type") == "bnode" else term.get("value")
+            row.append((name, term.get("type"), value, term.get("datatype"), term.get("xml:lang")))
+        rows.append(tuple(row))
+    return tuple(sorted(rows, key=repr))
+
+
+def _with_links(body: bytes, links: list[str]) -> bytes:
+    """SPARQL JSON results with ``head.link`` listing the interpretations relied on
+    (the SPARQL 1.1 JSON results format's place for links to metadata)."""
+    results = json.loads(body)
+    results.setdefault("head", {}).setdefault("link", []).extend(links)
+    return json.dumps(results, ensure_ascii=False).encode("utf-8")
 
 
 def _no_query(request: Request, graph: ServedGraph, parameters: ProtocolParameters) -> Response:

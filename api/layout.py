@@ -9,6 +9,10 @@ files                              named graph                     what they hol
 ``shapes/*.ttl``                   ``.../graph/shapes``            SHACL shapes
 ``data/text/**/*.ttl``, ``.trig``  ``.../graph/sources``           text layer: works,
                                                                    versions, passages
+``data/interpretations/**``        ``.../graph/interpretations``   descriptions of the
+                                   and one graph per               interpretations; each
+                                   interpretation                  one's triples in the graph
+                                                                   named by its IRI
 every other ``data/**/*.ttl``      ``.../graph/data``              semantic and coding layers
 and ``data/**/*.trig``
 (none)                             ``.../graph/inferred``          filled by the reasoner
@@ -17,7 +21,11 @@ and ``data/**/*.trig``
 ``data/sources/`` holds the raw ``.txt`` source texts: they are no RDF, but they are build
 inputs (passages point at character offsets in them), so they are hashed with the RDF
 files. A TriG file's own graph names are not kept: all its triples go to the graph its
-path selects, so the dataset always has exactly the five graphs above. The ontology
+path selects, so the dataset always has the six graphs above, and the interpretation
+graphs. The exception is ``data/interpretations/``: there a TriG file's graphs are kept,
+because an interpretation's triples live in the graph its IRI names
+(:mod:`api.interpretations`); the SPARQL default graph is the union of the six graphs
+only, so queries answer from the words unless asked to include interpretations. The ontology
 folder also takes ``.owl`` and ``.rdf`` files because Protégé may save a module under
 such a name; the loader reads each file by its content (Turtle or RDF/XML), not by its
 name (see :mod:`api.dataset`).
@@ -41,12 +49,15 @@ DATA = "data"
 SHAPES = "shapes"
 INFERRED = "inferred"
 SOURCES = "sources"
+INTERPRETATIONS = "interpretations"
 
-#: The five named graphs, in the order they are loaded and reported.
-GRAPH_NAMES: tuple[str, ...] = (ONTOLOGY, SHAPES, DATA, SOURCES, INFERRED)
+#: The six named graphs, in the order they are loaded and reported; their union is the
+#: SPARQL default graph. The interpretation graphs (one per interpretation) are not
+#: among them.
+GRAPH_NAMES: tuple[str, ...] = (ONTOLOGY, SHAPES, DATA, SOURCES, INTERPRETATIONS, INFERRED)
 
 #: Graphs filled from files (``inferred`` is computed).
-FILE_GRAPHS: tuple[str, ...] = (ONTOLOGY, SHAPES, DATA, SOURCES)
+FILE_GRAPHS: tuple[str, ...] = (ONTOLOGY, SHAPES, DATA, SOURCES, INTERPRETATIONS)
 
 ROOT_ENV = "SGKG_ROOT"
 BUILD_DIR_ENV = "SGKG_BUILD_DIR"
@@ -55,6 +66,7 @@ ONTOLOGY_DIR = "ontology"
 SHAPES_DIR = "shapes"
 DATA_DIR = "data"
 TEXT_DIR = "data/text"
+INTERPRETATIONS_DIR = "data/interpretations"
 SOURCE_TEXTS_DIR = "data/sources"
 CATALOG_FILE = "ontology/catalog-v001.xml"
 RDF_SUFFIXES = (".ttl", ".trig")
@@ -157,12 +169,18 @@ def discover_layout(
     root_path = resolve_root(root)
     data_dir = root_path / DATA_DIR
     text_dir = root_path / TEXT_DIR
+    interpretations_dir = root_path / INTERPRETATIONS_DIR
     sources_dir = root_path / SOURCE_TEXTS_DIR
-    data_files, text_files = [], []
+    data_files, text_files, interpretation_files = [], [], []
     for path in _rdf_files_under(data_dir):
         if _is_within(path, sources_dir):
             continue
-        (text_files if _is_within(path, text_dir) else data_files).append(path)
+        if _is_within(path, text_dir):
+            text_files.append(path)
+        elif _is_within(path, interpretations_dir):
+            interpretation_files.append(path)
+        else:
+            data_files.append(path)
     catalog = root_path / CATALOG_FILE
     return Layout(
         root=root_path,
@@ -172,6 +190,7 @@ def discover_layout(
             SHAPES: tuple(sorted((root_path / SHAPES_DIR).glob("*.ttl"))),
             DATA: tuple(sorted(data_files)),
             SOURCES: tuple(sorted(text_files)),
+            INTERPRETATIONS: tuple(sorted(interpretation_files)),
         },
         source_texts=tuple(sorted(sources_dir.glob("*.txt"))) if sources_dir.is_dir() else (),
         catalog=catalog if catalog.is_file() else None,

@@ -59,6 +59,8 @@ class QueryRequest:
     #: the query as the server's checks read it (:func:`api.query_guard.check_query`),
     #: so that the worker does not read it again; None: the store reads it if it must
     shape: QueryShape | None = None
+    #: interpretation graphs to add to the default graph (none: a strict answer)
+    interpretations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ def run_query(store: NativeQueryStore, request: QueryRequest, max_rows: int) -> 
         default_graph_uris=request.default_graph_uris,
         named_graph_uris=request.named_graph_uris,
         shape=request.shape,
+        interpretations=request.interpretations,
     )
     kind = result_kind(raw)
     fmt = choose_format(formats_for(kind), request.accept, request.format_names)

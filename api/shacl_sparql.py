@@ -92,6 +92,7 @@ NODE_PARAMETERS = frozenset(
         SH.minInclusive,
         SH.maxInclusive,
         SH["or"],
+        SH["in"],
     }
 )
 PROPERTY_PARAMETERS = (NODE_PARAMETERS - {SH.targetClass, SH.property, SH.sparql}) | {
@@ -125,6 +126,7 @@ SINGLE_VALUED = frozenset(
         SH.qualifiedMaxCount,
         SH.severity,
         SH.deactivated,
+        SH["in"],
     }
 )
 
@@ -719,7 +721,25 @@ class Compiler:
                 )
         for choices in sorted(self.shapes.objects(node, SH["or"]), key=_sort_key):
             tests.append(self._or_test(node, choices))
+        members = self._one(node, SH["in"], required=False)
+        if members is not None:
+            tests.append(self._in_test(node, members))
         return tests
+
+    def _in_test(self, node: Node, members: Node) -> ValueTest:
+        """``sh:in``: the value is one of the list's terms (RDF term equality, as SHACL
+        says). pyshacl lists the members from a set in its generic message, so their
+        order there is not fixed; here it is the list's."""
+        items = list(Collection(self.shapes, members))
+        if any(isinstance(item, BNode) for item in items):
+            self._refuse(node, "sh:in with a blank node in its list")
+        expression = " || ".join(f"sameTerm(?value, {item.n3()})" for item in items) or "false"
+        shown = str([self._name(item) for item in items])
+        return ValueTest(
+            SH.InConstraintComponent,
+            f"({expression})",
+            lambda _f, v, s=shown: f"Value {_data(v)} not in list {s}",
+        )
 
     def _class_test(self, cls: URIRef) -> str:
         classes = " ".join(f"<{c}>" for c in self.subclasses(cls))

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from api.errors import SgkgError
+from api.interpretations import INTERPRETATIONS_NQUADS_FILE, STRICT_GRAPHS, is_interpretation_graph
 from api.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 from api.sparql_lexer import QueryShape, inspect_query
 
@@ -89,12 +90,14 @@ class NativeQueryStore(Store, Protocol):
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
         shape: QueryShape | None = None,
+        interpretations: Sequence[str] = (),
     ) -> NativeResult:
         """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
         lazily: iterate or serialise it in the thread that asked for it. ``shape`` is
         the query as :func:`api.sparql_lexer.inspect_query` read it, when the caller
         has it already (the server's checks, :mod:`api.query_guard`): it is not read
-        again."""
+        again. ``interpretations`` are interpretation graphs to add to the default
+        graph (:mod:`api.interpretations`); none: a strict answer."""
         ...
 
 
@@ -110,6 +113,7 @@ class NativeStoreBase:
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
         shape: QueryShape | None = None,
+        interpretations: Sequence[str] = (),
     ) -> NativeResult:
         raise NotImplementedError
 
@@ -127,19 +131,35 @@ class NativeStoreBase:
 
 
 class EmbeddedStore(NativeStoreBase):
-    """A pyoxigraph store: in memory (the default engine), or on disk, read-only."""
+    """A pyoxigraph store: in memory (the default engine), or on disk, read-only.
 
-    def __init__(self, store: ox.Store | None = None, *, holds: object = None) -> None:
+    It holds sgkg's six graphs, whose union is the default graph, so a strict query runs
+    with pyoxigraph's union default graph (naming six graphs instead costs two to three
+    times as much per query). An answer that includes interpretations runs on a second
+    store, loaded on first use from ``interpretation_files`` (the six graphs' N-Quads and
+    the interpretation graphs'), with the chosen graphs named.
+    """
+
+    def __init__(
+        self,
+        store: ox.Store | None = None,
+        *,
+        holds: object = None,
+        interpretation_files: tuple[Path, Path] | None = None,
+    ) -> None:
         self._store = store if store is not None else ox.Store()
         #: what must live as long as the store (an on-disk store's reader lock)
         self._holds = holds
+        self._interpretation_files = interpretation_files
+        self._interpreted: ox.Store | None = None
 
     @classmethod
-    def from_nquads(cls, path: Path) -> "EmbeddedStore":
-        """A store holding the quads of an N-Quads file (e.g. ``build/sgkg.nq``)."""
+    def from_nquads(cls, path: Path, interpretations: Path | None = None) -> "EmbeddedStore":
+        """A store holding the quads of an N-Quads file (e.g. ``build/sgkg.nq``), and,
+        for answers that include them, the interpretation graphs of ``interpretations``."""
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+        return cls(store, interpretation_files=_interpretation_files(path, interpretations))
 
     def query_native(
         self,
@@ -148,9 +168,20 @@ class EmbeddedStore(NativeStoreBase):
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
         shape: QueryShape | None = None,
+        interpretations: Sequence[str] = (),
     ) -> NativeResult:
         dataset_given = default_graph_uris is not None or named_graph_uris is not None
+        named = {*(default_graph_uris or ()), *(named_graph_uris or ())}
         try:
+            if interpretations or any(is_interpretation_graph(iri) for iri in named):
+                interpreted = [*STRICT_GRAPHS, *interpretations]
+                if not dataset_given:
+                    default_graph_uris = named_graph_uris = interpreted
+                return self._interpreted_store().query(
+                    sparql,
+                    default_graph=[ox.NamedNode(iri) for iri in default_graph_uris or ()],
+                    named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
+                )
             if dataset_given:
                 return self._store.query(
                     sparql,
@@ -167,6 +198,26 @@ class EmbeddedStore(NativeStoreBase):
 
     def quad_count(self) -> int:
         return len(self._store)
+
+    def _interpreted_store(self) -> ox.Store:
+        """The six graphs and the interpretation graphs, loaded on first use."""
+        if self._interpreted is None:
+            if self._interpretation_files is None:
+                raise SgkgError("this store holds no interpretations")
+            store = ox.Store()
+            for path in self._interpretation_files:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            self._interpreted = store
+        return self._interpreted
+
+
+def _interpretation_files(strict: Path, interpretations: Path | None) -> tuple[Path, Path] | None:
+    """The files an interpreted answer loads: the six graphs' and the readings', when the
+    readings' file (by default the one beside ``strict``) exists and is not empty."""
+    readings = interpretations or strict.with_name(INTERPRETATIONS_NQUADS_FILE)
+    if not readings.is_file() or readings.stat().st_size == 0:
+        return None
+    return strict, readings
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

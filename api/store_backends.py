@@ -67,7 +67,7 @@ class NQuadsStoreFactory:
     path: Path
 
     def __call__(self) -> NativeQueryStore:
-        return EmbeddedStore.from_nquads(self.path)
+        return EmbeddedStore.from_nquads(self.path)  # with the readings beside it, if any
 
     def location(self) -> str:
         return f"in memory, loaded from {self.path.name}"
@@ -81,12 +81,17 @@ class DiskStoreFactory:
     backend: ClassVar[str] = DISK
     needs_network: ClassVar[bool] = False
     folder: Path
+    #: the build's N-Quads: with the interpretation graphs beside them, they make the
+    #: (small, in-memory) store of answers that include interpretations
+    nquads: Path | None = None
 
     def __call__(self) -> NativeQueryStore:
+        from api.store import _interpretation_files
         from api.store_disk import open_read_only
 
         store, lock = open_read_only(self.folder)
-        return EmbeddedStore(store, holds=lock)
+        readings = _interpretation_files(self.nquads, None) if self.nquads else None
+        return EmbeddedStore(store, holds=lock, interpretation_files=readings)
 
     def location(self) -> str:
         return str(self.folder)
@@ -176,7 +181,7 @@ class StoreChoice:
         if self.backend == DISK:
             from api.store_disk import prepare_disk_store
 
-            return DiskStoreFactory(prepare_disk_store(nquads, self.store_dir(build_dir)))
+            return DiskStoreFactory(prepare_disk_store(nquads, self.store_dir(build_dir)), nquads)
         return NQuadsStoreFactory(nquads)
 
 

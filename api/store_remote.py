@@ -77,12 +77,13 @@ class RemoteStore(NativeStoreBase):
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
         shape: QueryShape | None = None,
+        interpretations: Sequence[str] = (),
     ) -> NativeResult:
         self._check_syntax(sparql)
         shape = shape or inspect_query(sparql)
         no_dataset = default_graph_uris is None and named_graph_uris is None
         if no_dataset and not shape.dataset:  # the union, said explicitly
-            default_graph_uris = named_graph_uris = self.graphs
+            default_graph_uris = named_graph_uris = (*self.graphs, *interpretations)
         body, media_type = self._send(
             sparql, shape, default_graph_uris or (), named_graph_uris or ()
         )

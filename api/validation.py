@@ -32,7 +32,8 @@ from rdflib.term import Node
 from api import declared_terms
 from api.dataset import LoadedDataset
 from api.errors import SgkgError
-from api.layout import DATA, ONTOLOGY, SHAPES, SOURCES, Layout
+from api.interpretations import require_consistent
+from api.layout import DATA, INTERPRETATIONS, ONTOLOGY, SHAPES, SOURCES, Layout
 from api.namespaces import bind_prefixes, compact
 
 VIOLATION = "Violation"
@@ -96,8 +97,14 @@ def validate_dataset(loaded: LoadedDataset) -> ValidationReport:
 
     shapes = loaded.union(SHAPES)
     check_shapes_once(shapes, loaded.layout)
+    defining = [loaded.graph(name) for name in (ONTOLOGY, DATA, SOURCES)]
+    require_consistent(
+        loaded.graph(INTERPRETATIONS),
+        loaded.interpretation_graphs(),
+        lambda term: any((term, None, None) in graph for graph in defining),
+    )
     data = QueryCachingGraph()
-    for name in (ONTOLOGY, DATA, SOURCES):
+    for name in (ONTOLOGY, DATA, SOURCES, INTERPRETATIONS):
         for triple in loaded.graph(name):
             data.add(triple)
     try:
