@@ -4,4 +4,4 @@ The package reads the project tree (``ontology/``, ``shapes/``, ``data/``) and b
 validates, queries and exports the graph. See ``api.cli`` for the command line.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

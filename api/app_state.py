@@ -31,8 +31,8 @@ from fastapi import Depends, HTTPException, Request
 from api.build import NQUADS_FILE, read_manifest
 from api.competency import CompetencyQuestion, load_questions
 from api.errors import SgkgError
-from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.executor import PoolLimits, ProcessQueryExecutor, QueryExecutor
+from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.layout import Layout
 from api.resource_index import ResourceIndex, load_resource_index
 from api.settings import Settings
@@ -282,9 +282,9 @@ def _limits(settings: Settings) -> PoolLimits:
 
 def pin_nquads(nquads: Path, folder: Path) -> Path:
     """A private folder (in ``folder``) holding this N-Quads file as it is now, and the
-    interpretation graphs' beside it: hard links, or copies across file systems. Workers started later (after a timeout kill)
-    load the same graph as the first ones, even if ``sgkg build`` or a reload replaces
-    or removes the file."""
+    interpretation graphs' beside it: hard links, or copies across file systems. Workers
+    started later (after a timeout kill) load the same graph as the first ones, even if
+    ``sgkg build`` or a reload replaces or removes the file."""
     _remove_stale_pins(folder)
     pin = Path(tempfile.mkdtemp(prefix=f"{PIN_PREFIX}{os.getpid()}-", dir=folder))
     readings = nquads.with_name(INTERPRETATIONS_NQUADS_FILE)

@@ -254,7 +254,8 @@ def _load_interpretations(
 ) -> None:
     """The interpretation files (small, hand-written): parsed by rdflib with their graphs
     kept, checked to hold together, then stored graph by graph."""
-    from api.dataset import LoadedDataset, _load_interpretations as load_into, new_dataset
+    from api.dataset import LoadedDataset, new_dataset
+    from api.dataset import _load_interpretations as load_into
     from api.interpretations import require_consistent
 
     files = layout.files_for(INTERPRETATIONS)
@@ -277,7 +278,10 @@ def _load_interpretations(
 
     graphs = loaded.interpretation_graphs()
     require_consistent(loaded.graph(INTERPRETATIONS), graphs, known)
-    for name, graph in [(str(graph_iri(INTERPRETATIONS)), loaded.graph(INTERPRETATIONS)), *graphs.items()]:
+    for name, graph in [
+        (str(graph_iri(INTERPRETATIONS)), loaded.graph(INTERPRETATIONS)),
+        *graphs.items(),
+    ]:
         target = ox.NamedNode(name)
         store.extend(
             ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), target)

@@ -20,8 +20,8 @@ from pathlib import Path
 from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID as DATASET_DEFAULT
 from rdflib.exceptions import ParserError
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID as DATASET_DEFAULT
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node, _is_valid_uri
 
@@ -234,7 +234,9 @@ def parse_file(path: Path, *, display_path: str | None = None) -> Graph:
     return graph
 
 
-def parse_graphs(path: Path, *, display_path: str | None = None) -> list[tuple[URIRef | None, Graph]]:
+def parse_graphs(
+    path: Path, *, display_path: str | None = None
+) -> list[tuple[URIRef | None, Graph]]:
     """Parse a TriG or Turtle file keeping its graphs: (graph IRI or None, triples).
 
     Used where a file's graph names matter (``data/interpretations/``); errors are

@@ -21,8 +21,8 @@ router = APIRouter(tags=["health"])
 
 _EXAMPLE = {
     "status": "ready",
-    "version": "0.1.0",
-    "ontology_version": "0.1.0",
+    "version": "0.2.0",
+    "ontology_version": "0.2.0",
     "store": "embedded",
     "store_location": "in memory, loaded from sgkg.nq",
     "conforms": True,
@@ -68,7 +68,7 @@ _EXAMPLE = {
             "description": "not ready: still loading, or the graph could not be loaded",
             "content": {
                 "application/json": {
-                    "example": {"status": "loading", "version": "0.1.0", "problem": None}
+                    "example": {"status": "loading", "version": "0.2.0", "problem": None}
                 }
             },
         },

@@ -87,7 +87,9 @@ def check_interpretations(
     described = {str(s) for s in descriptions.subjects(RDF.type, SG.Interpretation)}
     open_questions = {
         str(s)
-        for s in descriptions.subjects(SG.interpretationKind, ID["interpretation-kind/open-question"])
+        for s in descriptions.subjects(
+            SG.interpretationKind, ID["interpretation-kind/open-question"]
+        )
     }
     for iri in sorted(set(graphs) - described):
         problems.append(
@@ -105,7 +107,9 @@ def check_interpretations(
         local = set(graph.subjects())
         for term in sorted(_sgkg_terms(graph)):
             if term not in local and not known_terms(term):
-                problems.append(f"interpretation <{iri}> names <{term}>, which the graph does not hold")
+                problems.append(
+                    f"interpretation <{iri}> names <{term}>, which the graph does not hold"
+                )
     return problems
 
 

@@ -58,12 +58,15 @@ class Store(Protocol):
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        interpretations: Sequence[str] = (),
     ) -> QueryResult:
         """Run a SPARQL query.
 
-        With neither list given, the default graph is the union of all named graphs and
-        every named graph is available to ``GRAPH``. With either given, the dataset is
-        exactly what the lists say (SPARQL 1.1 Protocol, section 2.1.4).
+        With neither list given, the default graph is the union of sgkg's named graphs
+        and each of them is available to ``GRAPH``: a strict answer, from the words.
+        ``interpretations`` adds those interpretation graphs to both
+        (:mod:`api.interpretations`). With either list given, the dataset is exactly what
+        the lists say (SPARQL 1.1 Protocol, section 2.1.4).
         Raises :class:`QuerySyntaxError` for invalid SPARQL.
         """
         ...
@@ -123,9 +126,13 @@ class NativeStoreBase:
         *,
         default_graph_uris: Sequence[str] | None = None,
         named_graph_uris: Sequence[str] | None = None,
+        interpretations: Sequence[str] = (),
     ) -> QueryResult:
         raw = self.query_native(
-            sparql, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris
+            sparql,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            interpretations=interpretations,
         )
         return convert_result(raw)
 

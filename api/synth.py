@@ -74,6 +74,10 @@ PREFIXES: dict[str, str] = {
             "component",
             "mechanism",
             "commitment",
+            "readiness",
+            "recommendation",
+            "possibility",
+            "provision",
             "participation",
             "affirmation",
             "enumeration",
@@ -90,6 +94,7 @@ PREFIXES: dict[str, str] = {
         )
     },
     "binding": f"{ID}bindingness/",
+    "resolution": f"{ID}subject-resolution/",
     "dimension": f"{ID}coding-dimension/",
     "level": f"{ID}coding-level/",
 }
@@ -379,10 +384,12 @@ class AgreementBuilder:
                 ("rdfs:label", en(f"Support for Ukraine's sovereignty ({self.title})")),
                 ("sg:statedBy", self.group),
                 ("sg:wording", "wording:confirmed"),
+                ("sg:subjectResolution", "resolution:we-declaration-voice"),
                 ("sg:concerns", "party:ukraine"),
                 ("sg:hasAim", "aim:sovereignty-and-lasting-security"),
                 ("sg:hasEvidence", self.passages("p2")),
             )
+        self.semantics.add(self.iri("agreement", "agreement"), ("sg:declarationVoice", self.group))
         self.semantics.add(
             self.group,
             ("a", "sg:PartyGroup"),
@@ -434,16 +441,17 @@ class AgreementBuilder:
             ("rdfs:label", en(f"A ceasefire has entered into force ({self.tag})")),
             ("sg:hasEvidence", self.passages("system")),
         )
-        commitment = self.iri("commitment", "stand-ready-to-commit")
+        readiness = self.iri("readiness", "stand-ready-to-commit")
         enumeration = self.iri("enumeration", "components")
-        self.commitments.append(commitment)
+        self.commitments.append(readiness)
         self.semantics.add(
-            commitment,
-            ("a", "sg:Commitment"),
+            readiness,
+            ("a", "sg:Readiness"),
             ("rdfs:label", en(f"Readiness to commit to the system ({self.title})")),
-            ("sg:committedBy", self.group),
+            ("sg:readyParty", self.group),
             ("sg:beneficiary", "party:ukraine"),
             ("sg:wording", "wording:stand-ready-to-commit"),
+            ("sg:subjectResolution", "resolution:we-declaration-voice"),
             ("sg:concerns", system),
             ("sg:hasEnumeration", enumeration),
             ("sg:hasEvidence", self.passages("system")),
@@ -541,6 +549,7 @@ class AgreementBuilder:
             ("sg:role", f"role:{role}"),
             ("sg:participationIn", target),
             ("sg:wording", f"wording:{wording}"),
+            ("sg:subjectResolution", "resolution:named-subject"),
             ("sg:variantOf", variant),
             ("sg:hasEvidence", self.passages(key, versions)),
         )
@@ -605,10 +614,17 @@ class AgreementBuilder:
         activated_by: str | None = None,
         variant: str | None = None,
         extra: Sequence[tuple[str, str | Sequence[str] | None]] = (),
+        kind: str = "sg:Commitment",
+        resolution: str = "named-subject",
     ) -> None:
+        """A statement of ``kind`` (an undertaking unless said otherwise), with its list.
+
+        Who is bound follows the sentence (``resolution``): a party is given only for a
+        named subject or the declaration's "we"; a possibility's items are possible only.
+        """
         enumeration = None
         if marker is not None:
-            enumeration = iri.replace("commitment:", "enumeration:", 1)
+            enumeration = self.iri("enumeration", iri.split(":", 1)[1].removeprefix(f"{self.tag}-"))
             self.semantics.add(
                 enumeration,
                 ("a", "sg:Enumeration"),
@@ -619,14 +635,16 @@ class AgreementBuilder:
                 ("sg:hasEvidence", self.passages(key, versions)),
             )
         self.commitments.append(iri)
+        possible = kind == "sg:Possibility"
         self.semantics.add(
             iri,
-            ("a", "sg:Commitment"),
+            ("a", kind),
             ("rdfs:label", en(f"{label} ({self.tag})")),
             ("sg:committedBy", committed_by),
-            ("sg:beneficiary", "party:ukraine"),
+            ("sg:beneficiary", None if possible else "party:ukraine"),
             ("sg:wording", f"wording:{wording}"),
-            ("sg:includesMeasure", list(measures)),
+            ("sg:subjectResolution", f"resolution:{resolution}"),
+            ("sg:mayIncludeMeasure" if possible else "sg:includesMeasure", list(measures)),
             ("sg:hasEnumeration", enumeration),
             ("sg:activatedBy", activated_by),
             *extra,
@@ -640,8 +658,8 @@ class AgreementBuilder:
             number,
             "Special commission",
             self.everywhere(
-                "A special commission will address breaches of the ceasefire and "
-                "determine remedies."
+                "A special commission will be established to address breaches of the "
+                "ceasefire and determine remedies."
             ),
         )
         commission = self.iri("mechanism", "special-commission")
@@ -654,13 +672,15 @@ class AgreementBuilder:
             ("sg:hasEvidence", self.passages(key)),
         )
         self._commitment(
-            self.iri("commitment", "establish-commission"),
-            "The participants will establish a special commission",
-            [self.group],
+            self.iri("provision", "establish-commission"),
+            "A special commission will be established",
+            [],
             "will",
             component,
             key,
             extra=[("sg:concerns", commission)],
+            kind="sg:Provision",
+            resolution="no-subject",
         )
 
     def _attack_response(self, number: int) -> None:
@@ -668,8 +688,8 @@ class AgreementBuilder:
             number,
             "Commitments in case of a future armed attack",
             self.everywhere(
-                "In the case of a future armed attack by Russia, the participants agreed to "
-                "provide support, which may include diplomatic initiatives and additional "
+                "In the case of a future armed attack by Russia, we agreed to provide "
+                "binding support, which may include diplomatic initiatives and additional "
                 "sanctions."
             ),
         )
@@ -689,18 +709,31 @@ class AgreementBuilder:
             ("rdfs:label", en(f"A future armed attack ({self.tag})")),
             ("sg:hasEvidence", self.passages(key)),
         )
+        support = self.iri("commitment", "support-in-case-of-attack")
         self._commitment(
-            self.iri("commitment", "support-in-case-of-attack"),
-            "Support in the case of a future armed attack by Russia",
+            support,
+            "Binding support in the case of a future armed attack by Russia",
             [self.group],
             "agreed-to",
+            component,
+            key,
+            activated_by=by_russia,
+            extra=[("sg:bindingness", "binding:binding")],
+            resolution="we-declaration-voice",
+        )
+        self._commitment(
+            self.iri("possibility", "support-options"),
+            "The support may include diplomatic initiatives and additional sanctions",
+            [],
+            "may-include",
             component,
             key,
             measures=["measure:diplomatic-initiatives", "measure:additional-sanctions"],
             marker="may include",
             closure="possible",
-            activated_by=by_russia,
-            extra=[("sg:bindingness", "binding:binding")],
+            extra=[("sg:concerns", support)],
+            kind="sg:Possibility",
+            resolution="no-subject",
         )
 
     def _reassurance(self, number: int) -> None:
@@ -737,15 +770,17 @@ class AgreementBuilder:
             ("sg:hasEvidence", self.passages(key)),
         )
         self._commitment(
-            self.iri("commitment", "reassurance-measures"),
+            self.iri("recommendation", "reassurance-measures"),
             "Reassurance measures should be implemented at Ukraine's request",
-            [self.group],
+            [],
             "should",
             component,
             key,
             measures=["measure:reassurance-measures"],
             activated_by=both,
             extra=[("sg:inDomain", ["domain:air", "domain:sea", "domain:land"])],
+            kind="sg:Recommendation",
+            resolution="no-subject",
         )
 
     def _defence_cooperation(self, number: int) -> None:
@@ -759,14 +794,16 @@ class AgreementBuilder:
         )
         self._commitment(
             self.iri("commitment", "defence-cooperation"),
-            "The participants agreed to deepen defence cooperation",
-            [self.group],
+            "'We' agreed to deepen defence cooperation with Ukraine",
+            [],
             "agreed-to",
             component,
             key,
             measures=["measure:training", "measure:intelligence-cooperation"],
             marker="inter alia",
             closure="open",
+            extra=[("sg:setsApart", "party:ukraine")],
+            resolution="we-unresolved",
         )
 
     def _codings(self) -> None:

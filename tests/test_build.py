@@ -42,7 +42,15 @@ def test_build_writes_every_output(mini_tree: Path, build_dir: Path) -> None:
     assert manifest == result.manifest
     assert manifest["sgkg_version"] == __version__
     assert manifest["built_at"].endswith("+00:00")
-    assert set(manifest["graphs"]) == {"ontology", "shapes", "data", "sources", "inferred"}
+    assert set(manifest["graphs"]) == {
+        "ontology",
+        "shapes",
+        "data",
+        "sources",
+        "interpretations",
+        "inferred",
+    }
+    assert manifest["interpretation_graphs"] == {}
     assert manifest["graphs"]["inferred"]["triples"] == 0
     assert manifest["total_triples"] == sum(g["triples"] for g in manifest["graphs"].values())
     assert manifest["inputs"] == input_hashes(layout)

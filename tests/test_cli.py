@@ -259,4 +259,4 @@ def test_installed_console_script_runs_without_traceback(tmp_path: Path) -> None
     version = subprocess.run(
         [*command, "--version"], capture_output=True, text=True, cwd=REPO, check=False
     )
-    assert version.stdout.strip() == "sgkg 0.1.0"
+    assert version.stdout.strip() == "sgkg 0.2.0"

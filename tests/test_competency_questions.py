@@ -69,7 +69,7 @@ def test_sgkg_questions_check_passes(sgkg, tmp_path: Path) -> None:
 def test_sgkg_questions_runs_one_by_number(sgkg, tmp_path: Path) -> None:
     run = sgkg("--build-dir", tmp_path / "build", "questions", "3", "--format", "csv")
     assert run.code == 0, run.err
-    assert "Who leads the ceasefire monitoring" in run.err
+    assert "Who leads ceasefire monitoring" in run.err
     assert "https://w3id.org/sgkg/id/wording/proposed" in run.out
 
 

@@ -196,7 +196,10 @@ def test_class_entries_give_axioms_in_readable_form(tree: ET.Element) -> None:
     )
     assert field(tree, "Commitment", "Subclass of") == "Statement"
     assert "Conditional commitment" in field(tree, "Commitment", "Subclasses")
-    assert field(tree, "Commitment", "Disjoint with") == "Affirmation, Participation"
+    assert field(tree, "Commitment", "Disjoint with") == (
+        "Affirmation, Capacity, Participation, Possibility, Provision, Readiness, "
+        "Recommendation, Report"
+    )
     assert "committed by" in field(tree, "Party", "In the range of")
     assert "participant" in field(tree, "Party", "In the range of")
     assert "The work level of the FRBR distinction" in field(tree, "Agreement", "Scope note")
@@ -207,12 +210,12 @@ def test_class_entries_give_axioms_in_readable_form(tree: ET.Element) -> None:
 def test_property_entries_give_domain_range_characteristics_inverse_and_chain(
     tree: ET.Element,
 ) -> None:
-    assert field(tree, "involves", "Domain") == "Commitment or Guarantee element"
+    assert field(tree, "involves", "Domain") == "Guarantee element or Statement"
     assert field(tree, "involves", "Range") == "Party"
     assert field(tree, "involves", "Property chain") == (
         "has participation \u2218 participant \u2291 involves"
     )
-    assert field(tree, "participationIn", "Characteristics") == "functional"
+    assert field(tree, "role", "Characteristics") == "functional"
     assert field(tree, "participationIn", "Inverse of") == "has participation"
     assert field(tree, "hasParticipation", "Inverse of") == "participation in"
     assert field(tree, "partOf", "Characteristics") == "transitive"
@@ -223,7 +226,7 @@ def test_property_entries_give_domain_range_characteristics_inverse_and_chain(
 
 
 def test_metadata_gives_the_header_of_each_module(tree: ET.Element) -> None:
-    assert field(tree, "module-ontology", "Version IRI") == "https://w3id.org/sgkg/ontology/0.1.0"
+    assert field(tree, "module-ontology", "Version IRI") == "https://w3id.org/sgkg/ontology/0.2.0"
     assert field(tree, "module-ontology", "Licence") == (
         "https://creativecommons.org/licenses/by/4.0/"
     )

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import httpx
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.namespace import RDFS
 
 from conftest import RunningServer
@@ -80,7 +80,8 @@ def expected_description(dump: Graph, iri: URIRef) -> Graph:
             for part_triple in dump.triples((part, None, None)):
                 expected.add(part_triple)
     for triple in dump.triples((None, None, iri)):
-        expected.add(triple)
+        if not isinstance(triple[0], BNode):  # a cell of another's list (sh:in): theirs
+            expected.add(triple)
     return expected
 
 
@@ -264,7 +265,7 @@ def test_shapes_page_lists_shapes_and_messages(server: RunningServer) -> None:
     assert "A passage must be in exactly one sg:TextVersion (sg:inVersion)." in html
 
 
-@pytest.mark.parametrize("path", ["ontology/vocabularies", "ontology/0.1.0"])
+@pytest.mark.parametrize("path", ["ontology/vocabularies", "ontology/0.2.0"])
 def test_modules_and_versions_redirect_to_the_ontology(server: RunningServer, path: str) -> None:
     answer = httpx.get(f"{server.url}/{path}", headers={"Accept": "text/turtle"})
     assert answer.status_code == 303

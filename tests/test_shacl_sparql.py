@@ -149,7 +149,8 @@ def test_same_violations_on_a_broken_synthetic_file(
         "from 1 to 5",  # maxInclusive
         "used twice in the same guarantee system",  # SPARQL constraint
         "exactly one English rdfs:label",  # languageIn, uniqueLang
-        "at least one sg:Party that commits",  # minCount
+        "exactly one sg:subjectResolution",  # minCount
+        "A commitment is an undertaking",  # sh:in
         "exactly one sg:wording",  # maxCount
         "sg:beneficiary must point to an sg:Party or an sg:GuaranteeElement",  # sh:or
         "not linked directly to the list's statement",  # rdflib's reading of a UNION
