@@ -166,7 +166,7 @@ class EmbeddedStore(NativeStoreBase):
         for answers that include them, the interpretation graphs of ``interpretations``."""
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(store, interpretation_files=_interpretation_files(path, interpretations))
+        return cls(store, interpretation_files=interpretation_files_beside(path, interpretations))
 
     def query_native(
         self,
@@ -218,7 +218,9 @@ class EmbeddedStore(NativeStoreBase):
         return self._interpreted
 
 
-def _interpretation_files(strict: Path, interpretations: Path | None) -> tuple[Path, Path] | None:
+def interpretation_files_beside(
+    strict: Path, interpretations: Path | None = None
+) -> tuple[Path, Path] | None:
     """The files an interpreted answer loads: the six graphs' and the readings', when the
     readings' file (by default the one beside ``strict``) exists and is not empty."""
     readings = interpretations or strict.with_name(INTERPRETATIONS_NQUADS_FILE)

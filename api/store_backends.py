@@ -86,11 +86,11 @@ class DiskStoreFactory:
     nquads: Path | None = None
 
     def __call__(self) -> NativeQueryStore:
-        from api.store import _interpretation_files
+        from api.store import interpretation_files_beside
         from api.store_disk import open_read_only
 
         store, lock = open_read_only(self.folder)
-        readings = _interpretation_files(self.nquads, None) if self.nquads else None
+        readings = interpretation_files_beside(self.nquads) if self.nquads else None
         return EmbeddedStore(store, holds=lock, interpretation_files=readings)
 
     def location(self) -> str:
