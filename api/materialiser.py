@@ -91,6 +91,7 @@ SCHEMA_PREDICATES = (
     OWL.minQualifiedCardinality,
     OWL.maxQualifiedCardinality,
     OWL.disjointWith,
+    OWL.disjointUnionOf,
     OWL.members,
     RDF.first,
     RDF.rest,
@@ -273,6 +274,10 @@ def _class_edges(schema: Graph, compiled: Schema, reader: "_ExpressionReader") -
     for cls, expression in reader.implications():
         for named in reader.named_parts(expression):
             edges[cls].add(named)
+    for union, members in schema.subject_objects(OWL.disjointUnionOf):
+        for member in reader.members(members):
+            if isinstance(union, URIRef) and isinstance(member, URIRef):
+                edges[str(member)].add(str(union))
     return edges
 
 
