@@ -372,7 +372,7 @@ class _ExpressionReader:
         expression uses a construct no rule covers (noted in ``unsupported``)."""
         if isinstance(expression, URIRef):
             if expression == OWL.Thing:
-                return f"{var} ?{var[1:]}_p ?{var[1:]}_o ."
+                return ""  # every individual: no condition on the variable
             return f"{var} a <{expression}> ."
         schema = self.schema
         parts = schema.value(expression, OWL.intersectionOf)
@@ -458,64 +458,67 @@ class _ExpressionReader:
 
     def subsumes(self, definition: Node, cls: str) -> bool:
         """Whether every member of the named class ``cls`` meets ``definition``, judged
-        from the told superclasses and superclass expressions of ``cls``."""
-        if isinstance(definition, URIRef):
-            return definition == OWL.Thing or str(definition) in self._all_supers(cls)
-        parts = self.schema.value(definition, OWL.intersectionOf)
+        structurally from what is told of ``cls`` and its superclasses."""
+        return self._entails(self._told(URIRef(cls)), definition)
+
+    def _told(self, cls: Node) -> list[Node]:
+        """What membership of ``cls`` tells: its named superclasses (itself included)
+        and the class expressions they imply, intersections taken apart."""
+        if not isinstance(cls, URIRef):
+            return list(self._parts(cls))
+        named = {str(cls), *self.compiled.superclasses.get(str(cls), ())}
+        told: list[Node] = [URIRef(iri) for iri in sorted(named)]
+        for sub, expression in self.implications():
+            if sub in named:
+                told.extend(self._parts(expression))
+        return told
+
+    def _parts(self, expression: Node) -> Iterator[Node]:
+        parts = self.schema.value(expression, OWL.intersectionOf)
+        if parts is None:
+            yield expression
+            return
+        for part in self.members(parts):
+            yield from self._parts(part)
+
+    def _entails(self, told: list[Node], wanted: Node) -> bool:
+        """Whether the conjunction ``told`` implies ``wanted`` (named classes,
+        intersections, unions, someValuesFrom and hasValue restrictions)."""
+        schema = self.schema
+        if isinstance(wanted, URIRef):
+            return wanted == OWL.Thing or wanted in told
+        parts = schema.value(wanted, OWL.intersectionOf)
         if parts is not None:
-            return all(self.subsumes(part, cls) for part in self.members(parts))
-        alternatives = self.schema.value(definition, OWL.unionOf)
+            return all(self._entails(told, part) for part in self.members(parts))
+        alternatives = schema.value(wanted, OWL.unionOf)
         if alternatives is not None:
-            return any(self.subsumes(part, cls) for part in self.members(alternatives))
-        prop = self.schema.value(definition, OWL.onProperty)
+            return any(self._entails(told, part) for part in self.members(alternatives))
+        prop = schema.value(wanted, OWL.onProperty)
         if prop is None:
             return False
         return any(
-            self._restriction_implies(told, definition)
-            for sup in self._all_supers(cls)
-            for _, told in self._told_expressions(sup)
+            self._restriction_entails(restriction, wanted, prop)
+            for restriction in told
+            if isinstance(restriction, BNode)
         )
 
-    def _all_supers(self, cls: str) -> set[str]:
-        return {cls, *self.compiled.superclasses.get(cls, ())}
-
-    def _told_expressions(self, cls: str) -> Iterator[tuple[str, Node]]:
-        for named, expression in self.implications():
-            if named == cls:
-                yield from self._flatten(named, expression)
-
-    def _flatten(self, cls: str, expression: Node) -> Iterator[tuple[str, Node]]:
-        parts = self.schema.value(expression, OWL.intersectionOf)
-        if parts is not None:
-            for part in self.members(parts):
-                yield from self._flatten(cls, part)
-        elif isinstance(expression, BNode):
-            yield cls, expression
-
-    def _restriction_implies(self, told: Node, wanted: Node) -> bool:
-        """``told`` (a restriction every member has) implies ``wanted`` (a restriction)."""
+    def _restriction_entails(self, told: Node, wanted: Node, prop: Node) -> bool:
+        """``told`` (a restriction) implies ``wanted`` (a restriction on ``prop``)."""
         schema = self.schema
         told_prop = schema.value(told, OWL.onProperty)
-        wanted_prop = schema.value(wanted, OWL.onProperty)
-        if told_prop is None or wanted_prop is None:
-            return False
-        if str(wanted_prop) not in self._property_supers(str(told_prop)):
+        if told_prop is None or str(prop) not in self._property_supers(str(told_prop)):
             return False
         wanted_value = schema.value(wanted, OWL.hasValue)
+        told_value = schema.value(told, OWL.hasValue)
         if wanted_value is not None:
-            return schema.value(told, OWL.hasValue) == wanted_value
+            return told_value == wanted_value
         wanted_filler = schema.value(wanted, OWL.someValuesFrom)
         if wanted_filler is None:
             return False
-        told_value = schema.value(told, OWL.hasValue)
+        if told_value is not None:
+            return wanted_filler == OWL.Thing
         told_filler = schema.value(told, OWL.someValuesFrom)
-        if told_filler is None and told_value is None:
-            return False
-        if wanted_filler == OWL.Thing:
-            return True
-        if told_filler is None or not isinstance(told_filler, URIRef):
-            return False
-        return self.subsumes(wanted_filler, str(told_filler))
+        return told_filler is not None and self._entails(self._told(told_filler), wanted_filler)
 
     def _property_supers(self, prop: str) -> set[str]:
         found, stack = set(), [URIRef(prop)]
@@ -862,25 +865,47 @@ def _keep_what_reasoners_report(
 
 
 def _add_class_axioms(store: ox.Store, into: ox.NamedNode, schema: Schema) -> None:
-    """Equivalences between named classes that follow from others (each class is a
-    superclass of the other), and the subclass edges derived from definitions."""
+    """The class axioms HermiT's classification reports and the schema does not state:
+    equivalences between named classes, and each class's direct superclasses."""
+    axioms = [
+        (one, OWL.equivalentClass, other)
+        for one, other in class_equivalences(schema)
+        if (one, other) not in schema.equivalences
+    ]
+    axioms += [
+        (sub, RDFS.subClassOf, sup)
+        for sub, sup in direct_superclasses(schema)
+        if (sub, sup) not in schema.told_subclasses
+    ]
+    store.extend(
+        ox.Quad(ox.NamedNode(s), ox.NamedNode(str(p)), ox.NamedNode(o), into) for s, p, o in axioms
+    )
+
+
+def class_equivalences(schema: Schema) -> list[tuple[str, str]]:
+    """Pairs of named classes each a superclass of the other."""
     supers = schema.superclasses
-    equivalent = [
+    return [
         (one, other)
         for one in sorted(supers)
         for other in sorted(supers[one])
-        if one in supers.get(other, ())
-        and (one, other) not in schema.equivalences
-        and other != str(OWL.Thing)
+        if one in supers.get(other, ()) and one != other and str(OWL.Thing) not in (one, other)
     ]
-    axioms = [
-        ox.Quad(
-            ox.NamedNode(one), ox.NamedNode(str(OWL.equivalentClass)), ox.NamedNode(other), into
-        )
-        for one, other in equivalent
-    ]
-    axioms += [
-        ox.Quad(ox.NamedNode(sub), ox.NamedNode(str(RDFS.subClassOf)), ox.NamedNode(sup), into)
-        for sub, sup in sorted(schema.derived_subclasses)
-    ]
-    store.extend(axioms)
+
+
+def direct_superclasses(schema: Schema) -> list[tuple[str, str]]:
+    """(class, superclass) where nothing lies between the two (equivalent classes are
+    one node of the hierarchy, and an edge goes to each of its classes)."""
+    supers = schema.superclasses
+    thing = str(OWL.Thing)
+
+    def strict(cls: str) -> set[str]:
+        return {s for s in supers.get(cls, ()) if cls not in supers.get(s, ()) and s != thing}
+
+    edges = []
+    for cls in sorted(supers):
+        above = strict(cls)
+        for sup in sorted(above):
+            if not any(sup in strict(middle) for middle in above if middle != sup):
+                edges.append((cls, sup))
+    return edges

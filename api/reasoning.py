@@ -414,6 +414,32 @@ def _hermit_result(
     return parse_hermit_output(stdout)
 
 
+def hermit_entails(premise: Graph, conclusion: Iterable[tuple]) -> bool:
+    """Whether HermiT finds the triples ``conclusion`` entailed by ``premise`` (its
+    ``--checkEntailment``); the premise's declarations go with the conclusion, so its
+    triples read as the same kind of axioms."""
+    declared = Graph()
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+        for term in premise.subjects(RDF.type, kind):
+            declared.add((term, RDF.type, kind))
+    for triple in conclusion:
+        declared.add(triple)
+    with tempfile.TemporaryDirectory(prefix="sgkg-hermit-") as folder:
+        files = {}
+        for name, graph in (("premise", _without_imports(premise)), ("conclusion", declared)):
+            files[name] = Path(folder) / f"{name}.nt"
+            graph.serialize(destination=files[name], format="nt", encoding="utf-8")
+        command = [_java(), *JVM_OPTIONS, "-cp", _hermit_classpath(), HERMIT_MAIN]
+        command += [f"--{name}={path.resolve().as_uri()}" for name, path in files.items()]
+        completed = subprocess.run(
+            [*command, "--checkEntailment"], capture_output=True, timeout=HERMIT_TIMEOUT
+        )
+    answer = completed.stdout.decode("utf-8", errors="replace").split()
+    if completed.returncode != 0 or not answer or answer[-1] not in ("true", "false"):
+        raise ReasonerError(_java_failure(completed.stderr.decode("utf-8", "replace"), premise))
+    return answer[-1] == "true"
+
+
 def parse_hermit_output(text: str) -> HermitOutput:
     """Read HermiT's class hierarchy, types and property values (``-c -I -Y``)."""
     output = HermitOutput()
