@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -53,6 +54,10 @@ from api.settings import (
     Settings,
 )
 from api.store_backends import (
+    AUTO as STORE_AUTO,
+)
+from api.store_backends import (
+    AUTO_DISK_BYTES,
     DISK,
     EMBEDDED,
     REMOTE,
@@ -155,7 +160,22 @@ def run_build(args: argparse.Namespace, layout: Layout) -> int:
         f"({summary['warnings']} SHACL warning(s), {summary['infos']} info(s)); "
         f"validated with {manifest['validator']['name']} ({manifest['validator']['why']})"
     )
+    _prepare_query_store(layout)
     return EXIT_OK
+
+
+def _prepare_query_store(layout: Layout) -> None:
+    """Write the on-disk query store now when ``sgkg serve`` (default store) would serve
+    this build from disk, so the server is ready within seconds, not after a bulk load."""
+    choice = StoreChoice.from_options(None, None, None)
+    nquads = layout.build_dir / NQUADS_FILE
+    if choice.backend == REMOTE or not choice.serves_from_disk(nquads):
+        return
+    from api.store_disk import prepare_disk_store
+
+    started = time.perf_counter()
+    folder = prepare_disk_store(nquads, choice.store_dir(layout.build_dir))
+    _info(f"wrote the on-disk query store {folder} in {time.perf_counter() - started:.1f} s")
 
 
 # --- validate ------------------------------------------------------------------------
@@ -232,15 +252,17 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "--store",
         choices=STORES,
         default=None,
-        help=f"the engine: {EMBEDDED} (pyoxigraph in memory), {DISK} (pyoxigraph on disk, "
-        f"read-only, one copy for all workers) or {REMOTE} (a SPARQL 1.1 endpoint loaded with "
-        f"`sgkg publish`) (default: env {STORE_ENV}, else {EMBEDDED})",
+        help=f"the engine: {EMBEDDED} (pyoxigraph in memory, a copy per worker), {DISK} "
+        f"(pyoxigraph on disk, read-only, one copy for all workers), {REMOTE} (a SPARQL 1.1 "
+        f"endpoint loaded with `sgkg publish`) or {STORE_AUTO} ({EMBEDDED} for small builds, "
+        f"{DISK} from {AUTO_DISK_BYTES // 1_000_000} MB of N-Quads on) "
+        f"(default: env {STORE_ENV}, else {STORE_AUTO})",
     )
     group.add_argument(
         "--store-dir",
         metavar="DIR",
         default=None,
-        help=f"{DISK}: where the on-disk stores are written, once per build "
+        help=f"{DISK} and {STORE_AUTO}: where the on-disk stores are written, once per build "
         f"(default: env {STORE_DIR_ENV}, else BUILD_DIR/oxigraph)",
     )
     group.add_argument(

@@ -101,7 +101,7 @@ async def health(request: Request) -> Response:
     body.update(
         version=facts.version,
         ontology_version=facts.ontology_version,
-        store=state.settings.store.backend,
+        store=graph.store_backend,
         store_location=graph.store_location,
         conforms=conforms,
         built_at=facts.built_at,
