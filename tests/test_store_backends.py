@@ -446,3 +446,22 @@ def quads_in(nquads: Path) -> int:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     return len(store)
+
+
+def test_a_prepared_store_is_found_again_without_hashing(
+    served_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import store_disk
+
+    nquads = tmp_path / NQUADS_FILE
+    shutil.copyfile(served_build / NQUADS_FILE, nquads)
+    folder = prepare_disk_store(nquads, tmp_path / "stores")
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(store_disk, "build_digest", no_hashing)
+    assert prepare_disk_store(nquads, tmp_path / "stores") == folder
+    nquads.write_bytes(nquads.read_bytes() + b"\n")  # another file: hashed, a new store
+    with pytest.raises(AssertionError, match="hashed again"):
+        prepare_disk_store(nquads, tmp_path / "stores")
