@@ -524,7 +524,7 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_QUERY_WORKERS,
         metavar="N",
-        help="query worker processes, each with its own copy of the store "
+        help="query worker processes (with the store in memory, each holds a copy) "
         f"(default {DEFAULT_QUERY_WORKERS})",
     )
     limits.add_argument(
