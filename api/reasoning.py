@@ -224,12 +224,14 @@ class _HermitCheck:
         with self.path.open("wb") as output:
             ox.serialize(triples, output, format=ox.RdfFormat.N_TRIPLES)
         command = [_java(), *JVM_OPTIONS, "-cp", _hermit_classpath(), HERMIT_MAIN]
-        self.process = subprocess.Popen(
-            [*command, *tasks, self.path.resolve().as_uri()],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        self.tasks = tasks
+        try:
+            self.process = subprocess.Popen(
+                [*command, *tasks, self.path.resolve().as_uri()],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as error:
+            raise ReasonerError(f"cannot run Java for HermiT: {error.strerror}") from None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -341,7 +343,8 @@ def _graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
 
 
 def reason_with_hermit(loaded: LoadedDataset) -> Graph:
-    """The build's reasoning hook: the triples HermiT entails beyond the asserted ones."""
+    """HermiT's inferences: the triples it entails beyond the asserted ones (the
+    reference the rules of :func:`reason` are measured and tested against)."""
     return infer(reasoning_input(loaded), files_describing=loaded.files_describing)
 
 

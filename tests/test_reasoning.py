@@ -26,6 +26,7 @@ from api.reasoning import (
     reason,
     reason_with_hermit,
     reasoning_input,
+    run_hermit,
     summarise,
 )
 from api.results import AskResult, SelectResult
@@ -315,3 +316,47 @@ def test_owl_nothing_and_literal_ranges() -> None:
         Literal("1.5", datatype=namespace.XSD.decimal), namespace.XSD.integer
     )
     assert literal_in_range(Literal("anything"), namespace.XSD.dateTimeStamp) is False
+
+
+# --- large graphs: the rules check the data, HermiT's failures are no inconsistency -----
+
+
+def test_over_hermits_limit_the_rules_find_the_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above HERMIT_DATA_LIMIT HermiT sees only the schema; a clash in the data is found
+    by the rules (after materialising: here through a property's domain) and explained."""
+    import api.reasoning
+
+    monkeypatch.setattr(api.reasoning, "HERMIT_DATA_LIMIT", 0)
+    data = """
+party:somewhere a sg:State ; rdfs:label "Somewhere"@en ; sg:quote "a quote" .
+"""
+    layout = discover_layout(small_tree(tmp_path, data), tmp_path / "build")
+    with pytest.raises(InconsistentOntology) as caught:
+        build(layout, reason=reason)
+    assert "sgid:party/somewhere is both sg:State and sg:Passage" in str(caught.value)
+    assert "the subject of sg:quote, whose domain is sg:Passage" in str(caught.value)
+    consistent = small_tree(tmp_path / "fine", 'party:elsewhere a sg:State ; rdfs:label "E"@en .')
+    result = build(discover_layout(consistent, tmp_path / "fine-build"), reason=reason)
+    assert result.manifest["reasoning"]["consistency"].startswith("HermiT: the schema; OWL 2 RL")
+
+
+def test_hermit_out_of_memory_is_not_an_inconsistency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HermiT out of its heap while checking consistency: its stack trace names the
+    method throwInconsistentOntologyExceptionIfNecessary, which once read as an
+    inconsistency. 100 synthetic agreements in a 24 MB heap run out the same way."""
+    import api.reasoning
+    from api.synth import write_corpus
+
+    root = write_corpus(REPO, tmp_path / "synth", 100).root
+    graph = reasoning_input(load_dataset(discover_layout(root, tmp_path / "build")))
+    small_heap = ("-Xmx24m", *api.reasoning.JVM_OPTIONS[1:])
+    monkeypatch.setattr(api.reasoning, "JVM_OPTIONS", small_heap)
+    with pytest.raises(ReasonerError) as caught:
+        run_hermit(graph)
+    message = str(caught.value)
+    assert "HermiT ran out of memory (Java heap limit 24m)" in message
+    assert "this is no inconsistency" in message and "--no-reason" in message
