@@ -314,6 +314,8 @@ def build_status(layout: Layout) -> BuildStatus:
         return BuildStatus(MISSING, f"build output missing: {', '.join(absent)}")
     if manifest.get("sgkg_version") != __version__:
         return BuildStatus(STALE, f"built by sgkg {manifest.get('sgkg_version')}")
+    if "reasoning" not in manifest:
+        return BuildStatus(STALE, "built by an earlier sgkg (no record of its reasoning)")
     old = manifest.get("inputs", {})
     if manifest.get("input_stats") == input_stats(layout) and old:
         return BuildStatus(FRESH, "build is up to date")
