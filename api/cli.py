@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -53,6 +54,10 @@ from api.settings import (
     Settings,
 )
 from api.store_backends import (
+    AUTO as STORE_AUTO,
+)
+from api.store_backends import (
+    AUTO_DISK_BYTES,
     DISK,
     EMBEDDED,
     REMOTE,
@@ -68,12 +73,13 @@ from api.validation import REPORT_FORMATS, render_report, render_text
 Handler = Callable[[argparse.Namespace, Layout], int]
 
 
-def reason_with_hermit(*args, **kwargs):
-    """HermiT (:func:`api.reasoning.reason_with_hermit`), imported only when a build
-    reasons: owlready2 is slow to import, and most runs (a fresh build) never need it."""
-    from api.reasoning import reason_with_hermit as reason
+def reason(*args, **kwargs):
+    """The build's reasoning step (:func:`api.reasoning.reason`: OWL 2 RL rules, HermiT
+    for consistency), imported only when a build reasons: owlready2 is slow to import,
+    and most runs (a fresh build) never need it."""
+    from api.reasoning import reason as reason_step
 
-    return reason(*args, **kwargs)
+    return reason_step(*args, **kwargs)
 
 
 def _info(message: str) -> None:
@@ -110,8 +116,9 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
         help="load, validate and write the graph to the build folder",
         **_description(
             "Load ontology/, shapes/ and data/ into five named graphs, validate the data "
-            "against the SHACL shapes, reason with HermiT (consistency, and the inferred "
-            "triples into the graph inferred), and write build/sgkg.trig, build/sgkg.nq, "
+            "against the SHACL shapes, reason (OWL 2 RL rules write the inferred triples "
+            "into the graph inferred; HermiT checks consistency), and write "
+            "build/sgkg.trig, build/sgkg.nq, "
             "build/validation-report.ttl and build/manifest.json. The outputs are "
             "replaced only when everything succeeded, so a failed build leaves the "
             "previous one in place. Exit 0 on success, 1 on SHACL violations or an "
@@ -126,7 +133,8 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-reason",
         action="store_true",
-        help="skip HermiT (faster; the graph inferred stays empty)",
+        help="skip reasoning (faster; the graph inferred stays empty, and the server "
+        "says so in /health and its VoID description)",
     )
     _add_validator_option(parser)
     parser.set_defaults(handler=run_build)
@@ -143,8 +151,7 @@ def _add_validator_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace, layout: Layout) -> int:
-    reason = None if args.no_reason else reason_with_hermit
-    result = build(layout, reason=reason, validator=args.validator)
+    result = build(layout, reason=None if args.no_reason else reason, validator=args.validator)
     manifest = result.manifest
     summary = manifest["validation"]
     _info(
@@ -153,7 +160,22 @@ def run_build(args: argparse.Namespace, layout: Layout) -> int:
         f"({summary['warnings']} SHACL warning(s), {summary['infos']} info(s)); "
         f"validated with {manifest['validator']['name']} ({manifest['validator']['why']})"
     )
+    _prepare_query_store(layout)
     return EXIT_OK
+
+
+def _prepare_query_store(layout: Layout) -> None:
+    """Write the on-disk query store now when ``sgkg serve`` (default store) would serve
+    this build from disk, so the server is ready within seconds, not after a bulk load."""
+    choice = StoreChoice.from_options(None, None, None)
+    nquads = layout.build_dir / NQUADS_FILE
+    if choice.backend == REMOTE or not choice.serves_from_disk(nquads):
+        return
+    from api.store_disk import prepare_disk_store
+
+    started = time.perf_counter()
+    folder = prepare_disk_store(nquads, choice.store_dir(layout.build_dir))
+    _info(f"wrote the on-disk query store {folder} in {time.perf_counter() - started:.1f} s")
 
 
 # --- validate ------------------------------------------------------------------------
@@ -230,15 +252,17 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "--store",
         choices=STORES,
         default=None,
-        help=f"the engine: {EMBEDDED} (pyoxigraph in memory), {DISK} (pyoxigraph on disk, "
-        f"read-only, one copy for all workers) or {REMOTE} (a SPARQL 1.1 endpoint loaded with "
-        f"`sgkg publish`) (default: env {STORE_ENV}, else {EMBEDDED})",
+        help=f"the engine: {EMBEDDED} (pyoxigraph in memory, a copy per worker), {DISK} "
+        f"(pyoxigraph on disk, read-only, one copy for all workers), {REMOTE} (a SPARQL 1.1 "
+        f"endpoint loaded with `sgkg publish`) or {STORE_AUTO} ({EMBEDDED} for small builds, "
+        f"{DISK} from {AUTO_DISK_BYTES // 1_000_000} MB of N-Quads on) "
+        f"(default: env {STORE_ENV}, else {STORE_AUTO})",
     )
     group.add_argument(
         "--store-dir",
         metavar="DIR",
         default=None,
-        help=f"{DISK}: where the on-disk stores are written, once per build "
+        help=f"{DISK} and {STORE_AUTO}: where the on-disk stores are written, once per build "
         f"(default: env {STORE_DIR_ENV}, else BUILD_DIR/oxigraph)",
     )
     group.add_argument(
@@ -258,7 +282,7 @@ def chosen_store(args: argparse.Namespace, layout: Layout):
     """The store ``--store`` names, building first for the local backends."""
     choice = store_choice(args)
     if choice.backend != REMOTE:  # a remote store holds what was published
-        status = ensure_build(layout, reason=reason_with_hermit)
+        status = ensure_build(layout, reason=reason)
         if not status.is_fresh:
             _info(f"built first ({status.reason})")
     return choice.factory(layout.build_dir / NQUADS_FILE, layout.build_dir)()
@@ -291,7 +315,7 @@ def add_publish(subparsers: argparse._SubParsersAction) -> None:
 def run_publish(args: argparse.Namespace, layout: Layout) -> int:
     from api.publish import publish
 
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     for graph in publish(layout.build_dir, args.to):
@@ -403,7 +427,7 @@ def add_export(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     payload = export(load_built_dataset(layout), args.format, graph=args.graph)
@@ -500,7 +524,7 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_QUERY_WORKERS,
         metavar="N",
-        help="query worker processes, each with its own copy of the store "
+        help="query worker processes (with the store in memory, each holds a copy) "
         f"(default {DEFAULT_QUERY_WORKERS})",
     )
     limits.add_argument(
@@ -550,7 +574,7 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
     reload.add_argument(
         "--no-reason-on-reload",
         action="store_true",
-        help="skip HermiT when rebuilding for a reload (faster; graph inferred empty)",
+        help="skip reasoning when rebuilding for a reload (faster; graph inferred empty)",
     )
 
 
@@ -578,7 +602,7 @@ def _serve_settings(args: argparse.Namespace, layout: Layout) -> Settings:
 
 def run_serve(args: argparse.Namespace, layout: Layout) -> int:
     settings = _serve_settings(args, layout)
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     from api.server import run_server  # here: the web stack is slow to import for other commands
@@ -636,13 +660,15 @@ def run_docs(args: argparse.Namespace, layout: Layout) -> int:
 def add_reason(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reason",
-        help="check consistency with HermiT and write the inferred graph into the build",
+        help="reason (OWL 2 RL rules, HermiT for consistency) and print what was inferred",
         **_description(
-            "Build the graph with reasoning: HermiT checks that the ontology, data and "
-            "text layer are consistent and infers class memberships (including the "
-            "defined classes sg:ConditionalCommitment and sg:LedElement) and property "
-            "assertions (inverses, transitive sg:partOf, sg:involves), which go into the "
-            "named graph inferred of the build. Prints how many triples were inferred, "
+            "Build the graph with reasoning: OWL 2 RL rules infer class memberships "
+            "(including defined classes such as sg:ConditionalCommitment and "
+            "sg:LedElement) and property assertions (inverses, transitive sg:partOf, "
+            "sg:involves), the same HermiT infers, into the named graph inferred of the "
+            "build; HermiT checks that the ontology, data and text layer are consistent "
+            "(on large graphs: the schema, and the rules the data). Prints how many "
+            "triples were inferred, "
             "by class and by property. An inconsistency names the clashing individuals "
             "and axioms and exits 1, leaving the previous build in place.\n\n"
             "examples:\n"
@@ -657,8 +683,8 @@ def add_reason(subparsers: argparse._SubParsersAction) -> None:
 def run_reason(args: argparse.Namespace, layout: Layout) -> int:
     from api.reasoning import inferred_summary
 
-    build(layout, reason=reason_with_hermit)
-    summary = inferred_summary(open_store(layout))
+    result = build(layout, reason=reason)
+    summary = inferred_summary(open_store(layout), result.manifest["reasoning"])
     if args.format == "json":
         _write_stdout(json.dumps(summary.to_json(), indent=2) + "\n")
     else:
@@ -696,7 +722,7 @@ def add_scenario(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scenario(args: argparse.Namespace, layout: Layout) -> int:
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     model = ScenarioModel.from_store(open_store(layout))

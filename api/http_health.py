@@ -6,7 +6,9 @@ workers (how many run, busy, killed at the time limit, whether they are cut off 
 the network), the store backend that answers queries (``store``: embedded, disk or
 remote, and ``store_location``), and the last reload (when, what started it, its
 outcome and why). The body always says the version; once loaded, also the triple
-counts per graph and when it was built.
+counts per graph, when it was built, and whether it reasoned (``reasoning``: a build
+without reasoning, or whose rules miss a construct of the ontology, says so here and
+in the VoID description of the ``inferred`` graph).
 """
 
 from typing import Any
@@ -32,6 +34,13 @@ _EXAMPLE = {
     "triples": {"ontology": 1621, "shapes": 683, "data": 1012, "sources": 1847, "inferred": 0},
     "total_triples": 5163,
     "quads_in_store": 5163,
+    "reasoning": {
+        "reasoned": True,
+        "complete": True,
+        "consistency": "HermiT: ontology, data and text layer",
+        "unsupported": [],
+        "note": "Complete for the ontology's constructs (OWL 2 RL rules (api.materialiser)).",
+    },
     "query_workers": {
         "workers": 4,
         "running": 4,
@@ -92,7 +101,7 @@ async def health(request: Request) -> Response:
     body.update(
         version=facts.version,
         ontology_version=facts.ontology_version,
-        store=state.settings.store.backend,
+        store=graph.store_backend,
         store_location=graph.store_location,
         conforms=conforms,
         built_at=facts.built_at,
@@ -102,6 +111,7 @@ async def health(request: Request) -> Response:
         total_triples=facts.total_triples,
         quads_in_store=graph.store.quad_count(),
         query_workers=graph.executor.status(),
+        reasoning=facts.reasoning.as_dict(),
     )
     ready = state.status == READY and conforms
     return JSONResponse(
