@@ -32,7 +32,7 @@ from api.text_layout import Block, Span, layout, text_from_passages
 
 T = TypeVar("T")
 
-#: How many version views a reading room keeps.
+#: How many version views (and comparisons, codebooks) a reading room keeps.
 KEPT_VIEWS = 16
 
 _PREFIXES = """PREFIX sg: <https://w3id.org/sgkg/ontology#>
@@ -184,7 +184,7 @@ class ReadingRoom:
         self._versions: dict[str, VersionInfo] | None = None
         self._notes: InterpretationNotes | None = None
         self._views: OrderedDict[str, ReadingView] = OrderedDict()
-        self._made: dict[Hashable, object] = {}
+        self._made: OrderedDict[Hashable, object] = OrderedDict()
 
     @property
     def store(self) -> Store:
@@ -221,15 +221,19 @@ class ReadingRoom:
         return view
 
     def cached(self, key: Hashable, make: Callable[[], T]) -> T:
-        """What ``make`` returns, made once per ``key`` (comparisons, codebooks): the
-        graph does not change while it is served. Made outside the lock, so ``make``
-        may itself use the room."""
+        """What ``make`` returns, made once per ``key`` (comparisons, codebooks) and
+        kept (the most recent :data:`KEPT_VIEWS`): the graph does not change while it is
+        served. Made outside the lock, so ``make`` may itself use the room."""
         with self._lock:
             if key in self._made:
+                self._made.move_to_end(key)
                 return self._made[key]  # type: ignore[return-value]
         made = make()
         with self._lock:
-            return self._made.setdefault(key, made)  # type: ignore[return-value]
+            self._made[key] = made
+            while len(self._made) > KEPT_VIEWS:
+                self._made.popitem(last=False)
+            return made
 
     def statements(self, versions: Sequence[str] | None = None) -> list[Statement]:
         """Statements (with evidence in ``versions``, or all), each with the
