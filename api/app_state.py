@@ -36,6 +36,7 @@ from api.errors import SgkgError
 from api.executor import PoolLimits, ProcessQueryExecutor, QueryExecutor
 from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.layout import Layout
+from api.reading import ReadingRoom
 from api.resource_index import ResourceIndex, load_resource_index
 from api.settings import Settings
 from api.static_documents import StaticDocuments, build_documents
@@ -67,6 +68,8 @@ class ServedGraph:
     questions: tuple[CompetencyQuestion, ...]
     loaded_at: str
     load_seconds: float
+    #: the reading room: the texts as documents, what each passage grounds
+    reading: ReadingRoom
     #: the folder holding the pinned copy of the N-Quads the workers load
     pin: Path | None = None
     #: where the store is (``/health``): a file, a folder or a URL
@@ -259,6 +262,9 @@ def load_graph(
         pin=pin,
         store_location=factory.location(),
         store_backend=factory.backend,
+        reading=ReadingRoom(
+            store, settings.layout.root, sorted(manifest.get("interpretation_graphs", {}))
+        ),
     )
 
 

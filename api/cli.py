@@ -29,8 +29,11 @@ from api.build import (
     build_status,
     ensure_build,
     load_built_dataset,
+    read_manifest,
     validate_layout,
 )
+from api.codebook import FORMATS as CODEBOOK_FORMATS
+from api.codebook import codebook_rows
 from api.competency import check_answer, load_questions
 from api.dataset import load_dataset, load_ontology
 from api.docs import write_docs
@@ -39,6 +42,7 @@ from api.export import FORMATS, export
 from api.layout import GRAPH_NAMES, Layout, discover_layout
 from api.qc import QC_FORMATS, has_errors, qc_input, render_issues, run_qc
 from api.query import open_store, query_to_text, read_query
+from api.reading import ReadingRoom
 from api.results import SELECT_FORMATS
 from api.scenarios import SCENARIO_FORMATS, ScenarioModel, render
 from api.settings import (
@@ -408,20 +412,38 @@ def _as_list(value: object) -> list:
 def add_export(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="write the built graph in an RDF format",
+        help="write the built graph in an RDF format, or the codebook",
         **_description(
             "Serialise the built graph (building first if needed). Triple formats "
             "(ttl, nt, rdf, jsonld) hold the union of all graphs, or one graph with "
-            "--graph; quad formats (trig, nq) keep the named graphs. Writes to stdout "
-            "unless -o is given.\n\n"
+            "--graph; quad formats (trig, nq) keep the named graphs. With --codebook, "
+            "write the statements as a table instead: one row per statement (csv, the "
+            "default, or xlsx), the columns explained at /codebook and in the README. "
+            "Writes to stdout unless -o is given.\n\n"
             "examples:\n"
             "  sgkg export --format ttl > sgkg.ttl\n"
             "  sgkg export --format nq -o sgkg.nq\n"
-            "  sgkg export --format jsonld --graph data"
+            "  sgkg export --format jsonld --graph data\n"
+            "  sgkg export --codebook > codebook.csv\n"
+            "  sgkg export --codebook xlsx -o codebook.xlsx\n"
+            "  sgkg export --codebook --codebook-interpretations -o codebook-all.csv"
         ),
     )
-    parser.add_argument("--format", choices=tuple(FORMATS), required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--format", choices=tuple(FORMATS))
+    what.add_argument(
+        "--codebook",
+        nargs="?",
+        const="csv",
+        choices=tuple(CODEBOOK_FORMATS),
+        help="the codebook, as csv (default) or xlsx",
+    )
     parser.add_argument("--graph", choices=GRAPH_NAMES, help="export only this named graph")
+    parser.add_argument(
+        "--codebook-interpretations",
+        action="store_true",
+        help="add the statements only interpretations make (flagged 'interpreted')",
+    )
     parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     parser.set_defaults(handler=run_export)
 
@@ -430,7 +452,12 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
     status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
-    payload = export(load_built_dataset(layout), args.format, graph=args.graph)
+    if args.codebook:
+        payload = codebook_file(layout, args.codebook, interpreted=args.codebook_interpretations)
+        what = f"codebook, {args.codebook}"
+    else:
+        payload = export(load_built_dataset(layout), args.format, graph=args.graph)
+        what = FORMATS[args.format].label
     if args.output is None:
         _write_stdout(payload)
     else:
@@ -438,8 +465,18 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
             args.output.write_bytes(payload)
         except OSError as error:
             raise SgkgError(f"cannot write {args.output}: {error.strerror}") from None
-        _info(f"wrote {args.output} ({FORMATS[args.format].label}, {len(payload)} bytes)")
+        _info(f"wrote {args.output} ({what}, {len(payload)} bytes)")
     return EXIT_OK
+
+
+def codebook_file(layout: Layout, fmt: str, *, interpreted: bool) -> bytes:
+    """The codebook of the build in ``layout``, as ``csv`` or ``xlsx``."""
+    manifest = read_manifest(layout.build_dir) or {}
+    room = ReadingRoom(
+        open_store(layout), layout.root, sorted(manifest.get("interpretation_graphs", {}))
+    )
+    _, write = CODEBOOK_FORMATS[fmt]
+    return write(codebook_rows(room, interpreted=interpreted))
 
 
 # --- qc ------------------------------------------------------------------------------
