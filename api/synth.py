@@ -155,7 +155,15 @@ CITIES: tuple[tuple[str, str], ...] = (
 DOCUMENT_KINDS = ("Declaration", "Joint Statement", "Memorandum", "Communiqué")
 #: Coders of the synthetic coding layer (shared agents).
 CODERS = ("synth-coder-a", "synth-coder-b", "synth-coder-c")
-LEVELS = ("none", "low", "moderate", "high")
+#: The levels the legalization rubric (scheme legalization-rubric in
+#: ontology/sgkg-vocabularies.ttl) admits for the statement the synthetic codings judge,
+#: the readiness to commit to the system: a readiness is low obligation at most and never
+#: none, and it concerns the system, which has no mechanism function, so no delegation.
+READINESS_LEVELS = {
+    "obligation": ("low",),
+    "precision": ("low", "moderate"),
+    "delegation": ("none",),
+}
 
 #: The kinds of component an agreement draws from; each has its own sentence and entities.
 COMPONENT_KINDS = (
@@ -807,15 +815,16 @@ class AgreementBuilder:
         )
 
     def _codings(self) -> None:
-        """Code the first commitment on the three legalization dimensions (most agreements)."""
+        """Code the readiness to commit to the system, the first statement, on the three
+        legalization dimensions at levels the rubric admits for it (most agreements)."""
         if self.rng.random() >= 0.6:
             return
         coder = f"agent:{self.rng.choice(CODERS)}"
         created = xsd_date(self.when + timedelta(days=30))
         for commitment in self.commitments[:1]:
             name = commitment.split(":", 1)[1].removeprefix(f"{self.tag}-")
-            for dimension in ("obligation", "precision", "delegation"):
-                level = self.rng.choice(LEVELS)
+            for dimension, levels in READINESS_LEVELS.items():
+                level = self.rng.choice(levels)
                 self.coding.add(
                     self.iri("coding", f"{name}-{dimension}"),
                     ("a", "sg:Coding"),
