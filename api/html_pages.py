@@ -320,8 +320,10 @@ def downloads_page(sizes: Mapping[str, int], *, version: str | None = None) -> s
         for fmt in RDF_FORMATS
     )
     body = (
-        "<h1>Download</h1><p>The whole graph. Triple formats hold the union of the named "
-        "graphs; TriG and N-Quads keep them apart. The same files come from "
+        "<h1>Download</h1><p>The whole graph. Triple formats are strict: the union of "
+        "sgkg's six named graphs, what the words say. TriG and N-Quads keep the graphs "
+        "apart and add each interpretation's graph, named by the interpretation's IRI. "
+        "The same files come from "
         "<code>sgkg export --format FORMAT</code>. The dataset is described in "
         f'<a href="{VOID_PATH}">VoID and DCAT</a>.</p><table>{rows}</table>'
     )

@@ -6,7 +6,8 @@ workers (how many run, busy, killed at the time limit, whether they are cut off 
 the network), the store backend that answers queries (``store``: embedded, disk or
 remote, and ``store_location``), and the last reload (when, what started it, its
 outcome and why). The body always says the version; once loaded, also the triple
-counts per graph and when it was built.
+counts per graph, how many interpretations a query may include (``interpretations``,
+each in a graph of its own outside the strict default graph) and when it was built.
 """
 
 from typing import Any
@@ -29,9 +30,17 @@ _EXAMPLE = {
     "built_at": "2026-01-06T12:00:00+00:00",
     "loaded_at": "2026-01-06T12:01:00+00:00",
     "load_seconds": 0.9,
-    "triples": {"ontology": 1621, "shapes": 683, "data": 1012, "sources": 1847, "inferred": 0},
+    "triples": {
+        "ontology": 1621,
+        "shapes": 683,
+        "data": 1012,
+        "sources": 1847,
+        "interpretations": 270,
+        "inferred": 0,
+    },
     "total_triples": 5163,
     "quads_in_store": 5163,
+    "interpretations": 13,
     "query_workers": {
         "workers": 4,
         "running": 4,
@@ -101,6 +110,7 @@ async def health(request: Request) -> Response:
         triples=dict(facts.graph_triples),
         total_triples=facts.total_triples,
         quads_in_store=graph.store.quad_count(),
+        interpretations=len(facts.interpretation_graphs),
         query_workers=graph.executor.status(),
     )
     ready = state.status == READY and conforms
