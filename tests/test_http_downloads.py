@@ -171,6 +171,9 @@ def test_cors_lets_other_pages_query(server: RunningServer) -> None:
         headers={"Origin": "https://example.org"},
     )
     assert answer.headers["access-control-allow-origin"] == "*"
+    # a page on another origin can read whether an answer rests on interpretations
+    exposed = answer.headers["access-control-expose-headers"].lower()
+    assert "sgkg-answer-mode" in exposed and "sgkg-interpretations" in exposed
 
 
 def test_openapi_describes_every_route(server: RunningServer) -> None:
