@@ -56,16 +56,19 @@ bench: install
 # --- query UI and API docs (issue 4) ---------------------------------------------------
 # YASGUI and Swagger UI from the npm registry into the git-ignored vendor-ui/, served by
 # the app at / and /docs (never from a CDN). Exact versions; no install scripts run.
+# axe-core is not served: the browser tests run it on every page (accessibility check).
 YASGUI_VERSION  := 4.6.2
 SWAGGER_VERSION := 5.35.0
-UI_STAMP        := vendor-ui/.installed-$(YASGUI_VERSION)-$(SWAGGER_VERSION)
+AXE_VERSION     := 4.14.1
+UI_STAMP        := vendor-ui/.installed-$(YASGUI_VERSION)-$(SWAGGER_VERSION)-$(AXE_VERSION)
 
 ui: $(UI_STAMP)
 
 $(UI_STAMP):
 	mkdir -p vendor-ui
 	npm install --prefix vendor-ui --save-exact --no-audit --no-fund --ignore-scripts \
-		@zazuko/yasgui@$(YASGUI_VERSION) swagger-ui-dist@$(SWAGGER_VERSION)
+		@zazuko/yasgui@$(YASGUI_VERSION) swagger-ui-dist@$(SWAGGER_VERSION) \
+		axe-core@$(AXE_VERSION)
 	touch $(UI_STAMP)
 # --- end query UI ------------------------------------------------------------------------
 

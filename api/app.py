@@ -9,9 +9,11 @@ with 503 until the graph is ready.
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
 
 from api import (
     __version__,
@@ -19,6 +21,7 @@ from api import (
     http_downloads,
     http_health,
     http_linked_data,
+    http_reading,
     http_scenarios,
     http_sparql,
     http_ui,
@@ -29,6 +32,7 @@ from api.http_middleware import RequestGuard
 from api.interpretations import MODE_HEADER, RESTS_ON_HEADER
 from api.reload import reload_graph
 from api.settings import Settings
+from api.site import STATIC_PATH
 from api.watch import FileWatcher
 
 #: Every router of the server, in the order their routes are matched.
@@ -36,11 +40,15 @@ ROUTERS: list[APIRouter] = [
     http_health.router,
     http_sparql.router,
     http_scenarios.router,  # before linked data: it answers /id/scenario/... itself
+    http_reading.router,
     http_linked_data.router,
     http_downloads.router,
     http_ui.router,
     http_admin.router,
 ]
+
+#: The pages' stylesheet and scripts, shipped with the package, served at ``/static/``.
+STATIC_DIR = Path(__file__).parent / "static"
 
 #: Response headers a page on another origin may read (CORS), among them whether an
 #: answer is strict and which interpretations it rests on.
@@ -66,7 +74,11 @@ Knowledge Graph (the Paris Declaration of 6 January 2026).
 - `/ontology`, `/shapes`: the ontology and the SHACL shapes;
 - `/download/sgkg.{ttl,nt,rdf,jsonld,trig,nq}` and `/void`: export and VoID/DCAT;
 - `/scenarios`: which guarantees a set of events activates, per text version, and why,
-  strictly or with interpretations (each outcome naming those it rests on);
+  strictly or with interpretations (each outcome naming those it rests on) (POST; GET is
+  the page a person uses);
+- `/read`, `/id/version/{slug}`, `/compare`, `/codebook`: the reading room: the texts
+  as documents, side by side, and the statements as a codebook
+  (`/download/codebook.csv`, `.xlsx`);
 - `/`: the query UI; `/health`: readiness, the query workers, the last reload;
 - `/admin/reload`: rebuild and swap in the new graph (needs the admin token).
 
@@ -114,6 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sgkg = state
     for router in ROUTERS:
         app.include_router(router)
+    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     app.add_middleware(http_sparql.SparqlFastPath)  # added first, so innermost
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

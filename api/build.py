@@ -19,8 +19,11 @@ folder inside the build folder first, then moved into place with ``os.replace`` 
 atomic rename on one file system), the manifest last. The build folder is not swapped
 as a whole so that later tools may keep their own outputs in it.
 
-Reasoning plugs in through the ``reason`` argument: a callable that receives the loaded,
-validated dataset and returns the inferred triples, which go into ``graph/inferred``.
+Reasoning plugs in through the ``reason`` argument (:data:`Reasoner`): a callable that
+receives the validated graphs in a pyoxigraph store (:class:`ReasoningInput`), fills
+``graph/inferred`` there, and returns what it did, which the manifest keeps under
+``reasoning`` (the default is :func:`api.reasoning.reason`). A build without it records
+``reasoning: null``: its inferred graph is empty, and the server says so.
 
 Two engines, chosen per build and recorded in the manifest (``validator``), with the
 seconds each step took (``timings_s``):
@@ -51,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from api import __version__
 from api.bulkload import StoreDataset, load_store, oxigraph_term
@@ -60,6 +63,7 @@ from api.errors import EXIT_FAILED, SgkgError
 from api.interpretations import INTERPRETATIONS_NQUADS_FILE
 from api.layout import GRAPH_NAMES, INFERRED, Layout, graph_iri
 from api.namespaces import PREFIXES, bind_prefixes
+from api.store import rdflib_term
 from api.validation import ValidationReport, validate_dataset
 
 TRIG_FILE = "sgkg.trig"
@@ -70,8 +74,19 @@ REPORT_FILE = "validation-report.ttl"
 #: Written in this order; the manifest last, so it only ever describes complete outputs.
 OUTPUT_FILES = (TRIG_FILE, NQUADS_FILE, INTERPRETATIONS_NQUADS_FILE, REPORT_FILE, MANIFEST_FILE)
 
-#: The reasoning hook: loaded dataset in, inferred triples out (for graph/inferred).
-Reasoner = Callable[[LoadedDataset], Graph]
+
+@dataclass(frozen=True)
+class ReasoningInput:
+    """What the reasoning step gets: the build's named graphs in a pyoxigraph store
+    (whichever engine loaded them), and where each individual is described."""
+
+    store: ox.Store
+    files_describing: Callable[[Any], tuple[str, ...]]
+
+
+#: The reasoning hook: it fills ``graph/inferred`` in the input's store and returns a
+#: JSON-ready record of what it did (engine, checks, figures) for the manifest.
+Reasoner = Callable[[ReasoningInput], dict[str, Any]]
 
 MISSING = "missing"
 STALE = "stale"
@@ -142,6 +157,8 @@ class _Validated:
     write_graphs: Callable[[Path], None]
     #: triples per interpretation graph, by graph IRI
     interpretation_counts: dict[str, int]
+    #: what the reasoning step returned (None: no reasoning)
+    reasoning: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,14 +183,12 @@ def build(layout: Layout, *, reason: Reasoner | None = None, validator: str = AU
     """
     timings: dict[str, float] = {}
     with _timed(timings, "hash"):
+        stats = input_stats(layout)
         hashes = input_hashes(layout)
     choice = choose_validator(layout, validator)
     pipeline = _with_rdflib if choice.name == PYSHACL else _with_store
     validated = pipeline(layout, reason, timings)
-    manifest = _manifest(validated.counts, hashes, validated.report, reason, choice, timings)
-    # beside "graphs" (whose triples make "total_triples", the default graph), the
-    # interpretation graphs, which only answers that ask for interpretations read
-    manifest["interpretation_graphs"] = validated.interpretation_counts
+    manifest = _manifest(validated, hashes, stats, choice, timings)
     _write_outputs(layout.build_dir, validated.write_graphs, validated.report, manifest)
     return BuildResult(build_dir=layout.build_dir, manifest=manifest, report=validated.report)
 
@@ -186,11 +201,10 @@ def _with_rdflib(layout: Layout, reason: Reasoner | None, timings: dict[str, flo
         report = validate_dataset(loaded)
     if not report.conforms:
         raise ValidationFailed(report)
+    reasoning = None
     if reason is not None:
         with _timed(timings, "reason"):
-            inferred = loaded.graph(INFERRED)
-            for triple in reason(loaded):
-                inferred.add(triple)
+            reasoning = _reason_in_rdflib(loaded, reason)
 
     def write_graphs(folder: Path) -> None:
         loaded.dataset.serialize(destination=folder / TRIG_FILE, format="trig", encoding="utf-8")
@@ -204,7 +218,26 @@ def _with_rdflib(layout: Layout, reason: Reasoner | None, timings: dict[str, flo
         )
 
     interpreted = {iri: len(graph) for iri, graph in loaded.interpretation_graphs().items()}
-    return _Validated(report, loaded.triple_counts(), write_graphs, interpreted)
+    return _Validated(report, loaded.triple_counts(), write_graphs, interpreted, reasoning)
+
+
+def _reason_in_rdflib(loaded: LoadedDataset, reason: Reasoner) -> dict[str, Any]:
+    """Reason over a copy of the (small) rdflib dataset in a pyoxigraph store, and take
+    the inferred graph back."""
+    store = ox.Store()
+    store.extend(
+        ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), oxigraph_term(g))
+        for s, p, o, g in loaded.dataset.quads((None, None, None, None))
+        if g is not None
+    )
+    record = reason(ReasoningInput(store, loaded.files_describing))
+    inferred = loaded.graph(INFERRED)
+    graph = ox.NamedNode(str(graph_iri(INFERRED)))
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        inferred.add(
+            (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
+        )
+    return record
 
 
 def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, float]) -> _Validated:
@@ -215,13 +248,10 @@ def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, floa
         report = _validate_store(data)
     if not report.conforms:
         raise ValidationFailed(report)
-    if reason is not None:  # the reasoning hook takes rdflib graphs: slow on large inputs
+    reasoning = None
+    if reason is not None:
         with _timed(timings, "reason"):
-            inferred = data.graph(INFERRED)
-            data.store.extend(
-                ox.Quad(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o), inferred)
-                for s, p, o in reason(data.to_loaded_dataset())
-            )
+            reasoning = reason(ReasoningInput(data.store, data.files_describing))
 
     interpreted = data.interpretation_counts()
 
@@ -242,7 +272,7 @@ def _with_store(layout: Layout, reason: Reasoner | None, timings: dict[str, floa
             nquads = pool.submit(data.store.dump, folder / NQUADS_FILE, format=ox.RdfFormat.N_QUADS)
             trig.result(), nquads.result()
 
-    return _Validated(report, data.triple_counts(), write_graphs, interpreted)
+    return _Validated(report, data.triple_counts(), write_graphs, interpreted, reasoning)
 
 
 def _split_interpretations(store: ox.Store, graphs: dict[str, int]) -> ox.Store:
@@ -290,6 +320,16 @@ def input_hashes(layout: Layout) -> dict[str, str]:
     return {layout.relative(path): _sha256(path) for path in layout.input_files()}
 
 
+def input_stats(layout: Layout) -> dict[str, list[int]]:
+    """Size and modification time (ns) of every input file: when none of them changed
+    since the build, :func:`build_status` need not hash them again."""
+    stats = {}
+    for path in layout.input_files():
+        status = path.stat()
+        stats[layout.relative(path)] = [status.st_size, status.st_mtime_ns]
+    return stats
+
+
 def read_manifest(build_dir: Path) -> dict[str, Any] | None:
     """The manifest of the build in ``build_dir``, or None if there is none (or unreadable)."""
     try:
@@ -309,7 +349,11 @@ def build_status(layout: Layout) -> BuildStatus:
         return BuildStatus(MISSING, f"build output missing: {', '.join(absent)}")
     if manifest.get("sgkg_version") != __version__:
         return BuildStatus(STALE, f"built by sgkg {manifest.get('sgkg_version')}")
+    if "reasoning" not in manifest:
+        return BuildStatus(STALE, "built by an earlier sgkg (no record of its reasoning)")
     old = manifest.get("inputs", {})
+    if manifest.get("input_stats") == input_stats(layout) and old:
+        return BuildStatus(FRESH, "build is up to date")
     new = input_hashes(layout)
     changed = sorted(name for name in old.keys() & new.keys() if old[name] != new[name])
     added = sorted(new.keys() - old.keys())
@@ -343,13 +387,13 @@ def load_built_dataset(layout: Layout) -> Dataset:
 
 
 def _manifest(
-    counts: dict[str, int],
+    validated: _Validated,
     hashes: dict[str, str],
-    report: ValidationReport,
-    reason: Reasoner | None,
+    stats: dict[str, list[int]],
     choice: ValidatorChoice,
     timings: dict[str, float],
 ) -> dict[str, Any]:
+    counts = validated.counts
     return {
         "sgkg_version": __version__,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -357,19 +401,17 @@ def _manifest(
             name: {"iri": str(graph_iri(name)), "triples": counts[name]} for name in GRAPH_NAMES
         },
         "total_triples": sum(counts.values()),
+        # beside "graphs" (whose triples make "total_triples", the default graph), the
+        # interpretation graphs, which only answers that ask for interpretations read
+        "interpretation_graphs": validated.interpretation_counts,
         "inputs": hashes,
-        "validation": report.summary(),
+        "input_stats": stats,
+        "validation": validated.report.summary(),
         "validator": {"name": choice.name, "why": choice.reason},
-        "reasoner": _reasoner_name(reason),
+        "reasoning": validated.reasoning,
         "timings_s": timings,
         "outputs": list(OUTPUT_FILES),
     }
-
-
-def _reasoner_name(reason: Reasoner | None) -> str | None:
-    if reason is None:
-        return None
-    return getattr(reason, "__qualname__", None) or type(reason).__name__
 
 
 def _write_outputs(

@@ -1,7 +1,7 @@
 """Load the project into a pyoxigraph store: the loading step of large builds.
 
-:func:`api.dataset.load_dataset` builds an rdflib ``Dataset``, which is what pyshacl and
-the reasoner need, and takes about a minute per million triples. A large build
+:func:`api.dataset.load_dataset` builds an rdflib ``Dataset``, which is what pyshacl
+needs, and takes about a minute per million triples. A large build
 (:mod:`api.build` chooses) loads into a pyoxigraph store instead, with the same five
 named graphs and the same errors:
 
@@ -41,7 +41,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from api.catalog import check_ontology_modules
-from api.dataset import LoadedDataset, SourceError, detect_format, new_dataset, parse_file
+from api.dataset import SourceError, detect_format, parse_file
 from api.errors import MissingInputError, SgkgError
 from api.layout import (
     DATA,
@@ -54,7 +54,6 @@ from api.layout import (
     graph_iri,
 )
 from api.namespaces import PREFIXES, bind_prefixes
-from api.store import rdflib_term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Datatypes pyoxigraph's store keeps by value, so their lexical form may change.
@@ -177,27 +176,6 @@ class StoreDataset:
         for prefix, namespace in self.audit.prefixes.items():
             self.prefixes.setdefault(prefix, namespace)
         return self.audit
-
-    def to_loaded_dataset(self) -> LoadedDataset:
-        """The same graphs as an rdflib :class:`LoadedDataset`, for the reasoning hook.
-
-        Slow on large graphs (every triple becomes an rdflib term), which is why a large
-        build is usually run without reasoning.
-        """
-        loaded = LoadedDataset(layout=self.layout, dataset=new_dataset())
-        for name in GRAPH_NAMES:
-            target = loaded.graph(name)
-            for quad in self.store.quads_for_pattern(None, None, None, self.graph(name)):
-                target.add(
-                    (
-                        rdflib_term(quad.subject),
-                        rdflib_term(quad.predicate),
-                        rdflib_term(quad.object),
-                    )
-                )
-        for prefix, namespace in self.prefixes.items():
-            loaded.dataset.bind(prefix, namespace, override=False)
-        return loaded
 
 
 def load_store(layout: Layout) -> StoreDataset:

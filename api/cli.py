@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -28,8 +29,11 @@ from api.build import (
     build_status,
     ensure_build,
     load_built_dataset,
+    read_manifest,
     validate_layout,
 )
+from api.codebook import FORMATS as CODEBOOK_FORMATS
+from api.codebook import codebook_rows
 from api.competency import check_answer, load_questions
 from api.dataset import load_dataset, load_ontology
 from api.docs import write_docs
@@ -39,6 +43,7 @@ from api.interpretations import ALL as ALL_INTERPRETATIONS
 from api.layout import GRAPH_NAMES, Layout, discover_layout
 from api.qc import QC_FORMATS, has_errors, qc_input, render_issues, run_qc
 from api.query import answer_query, open_store, read_query
+from api.reading import ReadingRoom
 from api.results import SELECT_FORMATS, format_result
 from api.scenarios import SCENARIO_FORMATS, ScenarioModel, render
 from api.settings import (
@@ -54,6 +59,10 @@ from api.settings import (
     Settings,
 )
 from api.store_backends import (
+    AUTO as STORE_AUTO,
+)
+from api.store_backends import (
+    AUTO_DISK_BYTES,
     DISK,
     EMBEDDED,
     REMOTE,
@@ -69,12 +78,13 @@ from api.validation import REPORT_FORMATS, render_report, render_text
 Handler = Callable[[argparse.Namespace, Layout], int]
 
 
-def reason_with_hermit(*args, **kwargs):
-    """HermiT (:func:`api.reasoning.reason_with_hermit`), imported only when a build
-    reasons: owlready2 is slow to import, and most runs (a fresh build) never need it."""
-    from api.reasoning import reason_with_hermit as reason
+def reason(*args, **kwargs):
+    """The build's reasoning step (:func:`api.reasoning.reason`: OWL 2 RL rules, HermiT
+    for consistency), imported only when a build reasons: owlready2 is slow to import,
+    and most runs (a fresh build) never need it."""
+    from api.reasoning import reason as reason_step
 
-    return reason(*args, **kwargs)
+    return reason_step(*args, **kwargs)
 
 
 def _info(message: str) -> None:
@@ -111,8 +121,9 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
         help="load, validate and write the graph to the build folder",
         **_description(
             "Load ontology/, shapes/ and data/ into five named graphs, validate the data "
-            "against the SHACL shapes, reason with HermiT (consistency, and the inferred "
-            "triples into the graph inferred), and write build/sgkg.trig, build/sgkg.nq, "
+            "against the SHACL shapes, reason (OWL 2 RL rules write the inferred triples "
+            "into the graph inferred; HermiT checks consistency), and write "
+            "build/sgkg.trig, build/sgkg.nq, "
             "build/validation-report.ttl and build/manifest.json. The outputs are "
             "replaced only when everything succeeded, so a failed build leaves the "
             "previous one in place. Exit 0 on success, 1 on SHACL violations or an "
@@ -127,7 +138,8 @@ def add_build(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-reason",
         action="store_true",
-        help="skip HermiT (faster; the graph inferred stays empty)",
+        help="skip reasoning (faster; the graph inferred stays empty, and the server "
+        "says so in /health and its VoID description)",
     )
     _add_validator_option(parser)
     parser.set_defaults(handler=run_build)
@@ -144,8 +156,7 @@ def _add_validator_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace, layout: Layout) -> int:
-    reason = None if args.no_reason else reason_with_hermit
-    result = build(layout, reason=reason, validator=args.validator)
+    result = build(layout, reason=None if args.no_reason else reason, validator=args.validator)
     manifest = result.manifest
     summary = manifest["validation"]
     _info(
@@ -154,7 +165,22 @@ def run_build(args: argparse.Namespace, layout: Layout) -> int:
         f"({summary['warnings']} SHACL warning(s), {summary['infos']} info(s)); "
         f"validated with {manifest['validator']['name']} ({manifest['validator']['why']})"
     )
+    _prepare_query_store(layout)
     return EXIT_OK
+
+
+def _prepare_query_store(layout: Layout) -> None:
+    """Write the on-disk query store now when ``sgkg serve`` (default store) would serve
+    this build from disk, so the server is ready within seconds, not after a bulk load."""
+    choice = StoreChoice.from_options(None, None, None)
+    nquads = layout.build_dir / NQUADS_FILE
+    if choice.backend == REMOTE or not choice.serves_from_disk(nquads):
+        return
+    from api.store_disk import prepare_disk_store
+
+    started = time.perf_counter()
+    folder = prepare_disk_store(nquads, choice.store_dir(layout.build_dir))
+    _info(f"wrote the on-disk query store {folder} in {time.perf_counter() - started:.1f} s")
 
 
 # --- validate ------------------------------------------------------------------------
@@ -256,15 +282,17 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         "--store",
         choices=STORES,
         default=None,
-        help=f"the engine: {EMBEDDED} (pyoxigraph in memory), {DISK} (pyoxigraph on disk, "
-        f"read-only, one copy for all workers) or {REMOTE} (a SPARQL 1.1 endpoint loaded with "
-        f"`sgkg publish`) (default: env {STORE_ENV}, else {EMBEDDED})",
+        help=f"the engine: {EMBEDDED} (pyoxigraph in memory, a copy per worker), {DISK} "
+        f"(pyoxigraph on disk, read-only, one copy for all workers), {REMOTE} (a SPARQL 1.1 "
+        f"endpoint loaded with `sgkg publish`) or {STORE_AUTO} ({EMBEDDED} for small builds, "
+        f"{DISK} from {AUTO_DISK_BYTES // 1_000_000} MB of N-Quads on) "
+        f"(default: env {STORE_ENV}, else {STORE_AUTO})",
     )
     group.add_argument(
         "--store-dir",
         metavar="DIR",
         default=None,
-        help=f"{DISK}: where the on-disk stores are written, once per build "
+        help=f"{DISK} and {STORE_AUTO}: where the on-disk stores are written, once per build "
         f"(default: env {STORE_DIR_ENV}, else BUILD_DIR/oxigraph)",
     )
     group.add_argument(
@@ -284,7 +312,7 @@ def chosen_store(args: argparse.Namespace, layout: Layout):
     """The store ``--store`` names, building first for the local backends."""
     choice = store_choice(args)
     if choice.backend != REMOTE:  # a remote store holds what was published
-        status = ensure_build(layout, reason=reason_with_hermit)
+        status = ensure_build(layout, reason=reason)
         if not status.is_fresh:
             _info(f"built first ({status.reason})")
     return choice.factory(layout.build_dir / NQUADS_FILE, layout.build_dir)()
@@ -319,7 +347,7 @@ def add_publish(subparsers: argparse._SubParsersAction) -> None:
 def run_publish(args: argparse.Namespace, layout: Layout) -> int:
     from api.publish import publish
 
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     for graph in publish(layout.build_dir, args.to):
@@ -424,31 +452,55 @@ def _as_list(value: object) -> list:
 def add_export(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="write the built graph in an RDF format",
+        help="write the built graph in an RDF format, or the codebook",
         **_description(
             "Serialise the built graph (building first if needed). Triple formats "
             "(ttl, nt, rdf, jsonld) are strict: the union of sgkg's six named graphs, "
             "the default graph of a strict query, or one graph with --graph. Quad "
             "formats (trig, nq) keep the named graphs: the six, and each "
             "interpretation's graph under its own name (the interpretation's IRI). "
+            "With --codebook, write the statements as a table instead: one row per "
+            "statement (csv, the default, or xlsx), the columns explained at /codebook "
+            "and in the README. "
             "Writes to stdout unless -o is given.\n\n"
             "examples:\n"
             "  sgkg export --format ttl > sgkg.ttl\n"
             "  sgkg export --format nq -o sgkg.nq\n"
-            "  sgkg export --format jsonld --graph data"
+            "  sgkg export --format jsonld --graph data\n"
+            "  sgkg export --codebook > codebook.csv\n"
+            "  sgkg export --codebook xlsx -o codebook.xlsx\n"
+            "  sgkg export --codebook --codebook-interpretations -o codebook-all.csv"
         ),
     )
-    parser.add_argument("--format", choices=tuple(FORMATS), required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--format", choices=tuple(FORMATS))
+    what.add_argument(
+        "--codebook",
+        nargs="?",
+        const="csv",
+        choices=tuple(CODEBOOK_FORMATS),
+        help="the codebook, as csv (default) or xlsx",
+    )
     parser.add_argument("--graph", choices=GRAPH_NAMES, help="export only this named graph")
+    parser.add_argument(
+        "--codebook-interpretations",
+        action="store_true",
+        help="add the statements only interpretations make (flagged 'interpreted')",
+    )
     parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     parser.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace, layout: Layout) -> int:
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
-    payload = export(load_built_dataset(layout), args.format, graph=args.graph)
+    if args.codebook:
+        payload = codebook_file(layout, args.codebook, interpreted=args.codebook_interpretations)
+        what = f"codebook, {args.codebook}"
+    else:
+        payload = export(load_built_dataset(layout), args.format, graph=args.graph)
+        what = FORMATS[args.format].label
     if args.output is None:
         _write_stdout(payload)
     else:
@@ -456,8 +508,18 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
             args.output.write_bytes(payload)
         except OSError as error:
             raise SgkgError(f"cannot write {args.output}: {error.strerror}") from None
-        _info(f"wrote {args.output} ({FORMATS[args.format].label}, {len(payload)} bytes)")
+        _info(f"wrote {args.output} ({what}, {len(payload)} bytes)")
     return EXIT_OK
+
+
+def codebook_file(layout: Layout, fmt: str, *, interpreted: bool) -> bytes:
+    """The codebook of the build in ``layout``, as ``csv`` or ``xlsx``."""
+    manifest = read_manifest(layout.build_dir) or {}
+    room = ReadingRoom(
+        open_store(layout), layout.root, sorted(manifest.get("interpretation_graphs", {}))
+    )
+    _, write = CODEBOOK_FORMATS[fmt]
+    return write(codebook_rows(room, interpreted=interpreted))
 
 
 # --- qc ------------------------------------------------------------------------------
@@ -542,7 +604,7 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_QUERY_WORKERS,
         metavar="N",
-        help="query worker processes, each with its own copy of the store "
+        help="query worker processes (with the store in memory, each holds a copy) "
         f"(default {DEFAULT_QUERY_WORKERS})",
     )
     limits.add_argument(
@@ -592,7 +654,7 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
     reload.add_argument(
         "--no-reason-on-reload",
         action="store_true",
-        help="skip HermiT when rebuilding for a reload (faster; graph inferred empty)",
+        help="skip reasoning when rebuilding for a reload (faster; graph inferred empty)",
     )
 
 
@@ -620,7 +682,7 @@ def _serve_settings(args: argparse.Namespace, layout: Layout) -> Settings:
 
 def run_serve(args: argparse.Namespace, layout: Layout) -> int:
     settings = _serve_settings(args, layout)
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     from api.server import run_server  # here: the web stack is slow to import for other commands
@@ -678,13 +740,15 @@ def run_docs(args: argparse.Namespace, layout: Layout) -> int:
 def add_reason(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reason",
-        help="check consistency with HermiT and write the inferred graph into the build",
+        help="reason (OWL 2 RL rules, HermiT for consistency) and print what was inferred",
         **_description(
-            "Build the graph with reasoning: HermiT checks that the ontology, data and "
-            "text layer are consistent and infers class memberships (including the "
-            "defined classes sg:ConditionalCommitment and sg:LedElement) and property "
-            "assertions (inverses, transitive sg:partOf, sg:involves), which go into the "
-            "named graph inferred of the build. Prints how many triples were inferred, "
+            "Build the graph with reasoning: OWL 2 RL rules infer class memberships "
+            "(including defined classes such as sg:ConditionalCommitment and "
+            "sg:LedElement) and property assertions (inverses, transitive sg:partOf, "
+            "sg:involves), the same HermiT infers, into the named graph inferred of the "
+            "build; HermiT checks that the ontology, data and text layer are consistent "
+            "(on large graphs: the schema, and the rules the data). Prints how many "
+            "triples were inferred, "
             "by class and by property. An inconsistency names the clashing individuals "
             "and axioms and exits 1, leaving the previous build in place.\n\n"
             "examples:\n"
@@ -699,8 +763,8 @@ def add_reason(subparsers: argparse._SubParsersAction) -> None:
 def run_reason(args: argparse.Namespace, layout: Layout) -> int:
     from api.reasoning import inferred_summary
 
-    build(layout, reason=reason_with_hermit)
-    summary = inferred_summary(open_store(layout))
+    result = build(layout, reason=reason)
+    summary = inferred_summary(open_store(layout), result.manifest["reasoning"])
     if args.format == "json":
         _write_stdout(json.dumps(summary.to_json(), indent=2) + "\n")
     else:
@@ -744,7 +808,7 @@ def add_scenario(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_scenario(args: argparse.Namespace, layout: Layout) -> int:
-    status = ensure_build(layout, reason=reason_with_hermit)
+    status = ensure_build(layout, reason=reason)
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     model = ScenarioModel.from_store(open_store(layout))

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from api.interpretations import slug_of
-from api.layout import GRAPH_NAMES, graph_iri
+from api.layout import GRAPH_NAMES, INFERRED, graph_iri
 from api.namespaces import ID, SD, bind_prefixes
 from api.site import DATASET_IRI, DOWNLOAD_PATH, SPARQL_IRI, canonical
 from api.wire_formats import RDF_FORMATS, RESULT_FORMATS, WireFormat
@@ -64,6 +64,54 @@ class InterpretationGraph:
 
 
 @dataclass(frozen=True)
+class ReasoningState:
+    """Whether the build reasoned, and how far: what ``/health`` and the VoID
+    description say about the ``inferred`` graph."""
+
+    #: the build ran the reasoning step (its ``inferred`` graph is filled)
+    reasoned: bool
+    #: every construct of the ontology had its rules (nothing left out)
+    complete: bool
+    #: who checked consistency, and on what (empty without reasoning)
+    consistency: str
+    #: the constructs no rule covers (their consequences may be missing)
+    unsupported: tuple[str, ...]
+    #: one sentence for people
+    note: str
+
+    @classmethod
+    def from_manifest(cls, manifest: Mapping[str, Any]) -> "ReasoningState":
+        record = manifest.get("reasoning")
+        if not isinstance(record, Mapping):
+            return cls(False, False, "", (), NOT_REASONED)
+        unsupported = tuple(str(u) for u in record.get("unsupported", ()))
+        complete = bool(record.get("complete", not unsupported))
+        note = (
+            f"Complete for the ontology's constructs ({record.get('engine', 'reasoner')})."
+            if complete
+            else "May be incomplete: no rule covers " + "; ".join(unsupported) + "."
+        )
+        return cls(True, complete, str(record.get("consistency", "")), unsupported, note)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reasoned": self.reasoned,
+            "complete": self.complete,
+            "consistency": self.consistency,
+            "unsupported": list(self.unsupported),
+            "note": self.note,
+        }
+
+
+#: What a build without reasoning means for its users.
+NOT_REASONED = (
+    "This build did not reason (sgkg build --no-reason): the inferred graph is empty, so "
+    "queries that rely on inferences (superclass memberships, defined classes, inverse, "
+    "transitive and chained properties) see only the asserted triples."
+)
+
+
+@dataclass(frozen=True)
 class DatasetFacts:
     """What the descriptions say, gathered at startup."""
 
@@ -76,6 +124,8 @@ class DatasetFacts:
     ontology_version: str | None
     #: download format short name -> size in bytes
     download_sizes: Mapping[str, int]
+    #: whether (and how completely) the build reasoned
+    reasoning: ReasoningState = ReasoningState(False, False, "", (), NOT_REASONED)
     #: the interpretation graphs served, sorted by IRI
     interpretation_graphs: tuple[InterpretationGraph, ...] = ()
 
@@ -104,6 +154,7 @@ class DatasetFacts:
             license=license,
             ontology_version=ontology_version,
             download_sizes=dict(download_sizes),
+            reasoning=ReasoningState.from_manifest(manifest),
             interpretation_graphs=tuple(
                 InterpretationGraph(iri, label, int(counts.get(iri, 0)))
                 for iri, label in sorted((interpretations or {}).items())
@@ -142,6 +193,8 @@ def void_description(facts: DatasetFacts) -> Graph:
         graph.add((subset, DCTERMS.title, Literal(f"the {name} graph", lang="en")))
         graph.add((subset, SD.name, graph_iri(name)))
         graph.add((subset, VOID.triples, Literal(facts.graph_triples.get(name, 0))))
+        if name == INFERRED:
+            graph.add((subset, DCTERMS.description, Literal(facts.reasoning.note, lang="en")))
     for reading in facts.interpretation_graphs:
         _add_interpretation_graph(graph, dataset, reading)
     for fmt in RDF_FORMATS:

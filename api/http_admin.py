@@ -28,7 +28,7 @@ _BEARER = "bearer "
     RELOAD_PATH,
     summary="Rebuild, validate, reason and swap in the new graph (token required)",
     description="Rebuilds from ontology/, shapes/ and data/ into a staging folder, "
-    "validates against the shapes, reasons with HermiT, loads the result with new query "
+    "validates against the shapes, reasons, loads the result with new query "
     "workers, and only then serves it; on any failure the current graph stays served and "
     "the answer (and `/health`) says why. Needs `Authorization: Bearer <admin token>`; "
     "disabled when the server has no admin token.",

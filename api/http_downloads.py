@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.app_state import LoadedGraph
-from api.html_pages import esc, html_response, page
+from api.html_pages import html_response, void_page
 from api.http_errors import error_responses, plain_error
 from api.negotiation import NotAcceptable, choose_format, wants_html
 from api.site import DOWNLOAD_PATH, VOID_PATH
@@ -81,13 +81,8 @@ async def void(request: Request, graph: LoadedGraph) -> Response:
     accept = request.headers.get("accept")
     if not names and wants_html(accept, RDF_FORMATS):
         turtle = graph.documents.rdf_document(VOID_DOCUMENT, "ttl").decode("utf-8")
-        body = (
-            "<h1>VoID and DCAT description</h1><p>The dataset described for machines; "
-            f'also as <a href="{VOID_PATH}?format=ttl">Turtle</a>, '
-            f'<a href="{VOID_PATH}?format=jsonld">JSON-LD</a>, '
-            f'<a href="{VOID_PATH}?format=rdf">RDF/XML</a>.</p><pre>{esc(turtle)}</pre>'
-        )
-        return html_response(page("VoID", body, version=graph.version), headers={"Vary": "Accept"})
+        html = void_page(turtle, version=graph.version)
+        return html_response(html, headers={"Vary": "Accept"})
     try:
         fmt = choose_format(RDF_FORMATS, accept, names)
     except NotAcceptable as error:

@@ -7,7 +7,10 @@ the network), the store backend that answers queries (``store``: embedded, disk 
 remote, and ``store_location``), and the last reload (when, what started it, its
 outcome and why). The body always says the version; once loaded, also the triple
 counts per graph, how many interpretations a query may include (``interpretations``,
-each in a graph of its own outside the strict default graph) and when it was built.
+each in a graph of its own outside the strict default graph), when it was built, and
+whether it reasoned (``reasoning``: a build without reasoning, or whose rules miss a
+construct of the ontology, says so here and in the VoID description of the ``inferred``
+graph).
 """
 
 from typing import Any
@@ -41,6 +44,13 @@ _EXAMPLE = {
     "total_triples": 5163,
     "quads_in_store": 5163,
     "interpretations": 13,
+    "reasoning": {
+        "reasoned": True,
+        "complete": True,
+        "consistency": "HermiT: ontology, data and text layer",
+        "unsupported": [],
+        "note": "Complete for the ontology's constructs (OWL 2 RL rules (api.materialiser)).",
+    },
     "query_workers": {
         "workers": 4,
         "running": 4,
@@ -101,7 +111,7 @@ async def health(request: Request) -> Response:
     body.update(
         version=facts.version,
         ontology_version=facts.ontology_version,
-        store=state.settings.store.backend,
+        store=graph.store_backend,
         store_location=graph.store_location,
         conforms=conforms,
         built_at=facts.built_at,
@@ -112,6 +122,7 @@ async def health(request: Request) -> Response:
         quads_in_store=graph.store.quad_count(),
         interpretations=len(facts.interpretation_graphs),
         query_workers=graph.executor.status(),
+        reasoning=facts.reasoning.as_dict(),
     )
     ready = state.status == READY and conforms
     return JSONResponse(

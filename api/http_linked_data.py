@@ -17,11 +17,23 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.app_state import LoadedGraph, ServedGraph
+from api.citation import Citation, cite_passage
 from api.executor import QueryRequest
-from api.html_pages import PAGE_FORMATS, html_response, kind_page, not_found_page, resource_page
+from api.html_pages import (
+    PAGE_FORMATS,
+    ResourceExtras,
+    html_response,
+    index_page,
+    kind_page,
+    not_found_page,
+    resource_page,
+)
 from api.http_errors import error_responses, plain_error
+from api.http_reading import reading_page
+from api.namespaces import SG
 from api.negotiation import NotAcceptable, negotiated_format, split_suffix
-from api.resource_description import description_query, page_query, resource_view
+from api.reading import read_passages
+from api.resource_description import ResourceView, description_query, page_query, resource_view
 from api.site import ID_PATH, ONTOLOGY_PATH, SHAPES_PATH, instance_iri
 from api.static_documents import ONTOLOGY_DOCUMENT, SHAPES_DOCUMENT
 from api.wire_formats import RDF_FORMATS, WIRE_FORMATS, WireFormat
@@ -44,7 +56,7 @@ def _responses(formats: tuple[WireFormat, ...], *errors: int) -> dict:
     responses={200: {"description": "the index", "content": {"text/html": {}}}},
 )
 async def id_index(graph: LoadedGraph) -> Response:
-    return html_response(graph.documents.pages["index"])
+    return html_response(index_page(await graph.resource_index(), version=graph.version))
 
 
 @router.get(
@@ -59,7 +71,7 @@ async def id_index(graph: LoadedGraph) -> Response:
 )
 async def describe(path: str, request: Request, graph: LoadedGraph) -> Response:
     if path.endswith("/") or "/" not in path:
-        return _kind_listing(path.strip("/"), graph)
+        return await _kind_listing(path.strip("/"), graph)
     path, suffix = split_suffix(path, PAGE_FORMATS)
     try:
         fmt = negotiated_format(request, PAGE_FORMATS, suffix)
@@ -69,39 +81,79 @@ async def describe(path: str, request: Request, graph: LoadedGraph) -> Response:
     try:
         ox.NamedNode(iri)
     except ValueError:
-        return _not_found(iri, path, graph, as_html=fmt is None)
+        return await _not_found(iri, path, graph, as_html=fmt is None)
     if fmt is None:
         return await _resource_page(iri, path, graph)
     answer = await graph.executor.execute(
         QueryRequest(description_query(iri), format_names=(fmt.name,), focus=iri)
     )
     if not answer.triple_count:
-        return _not_found(iri, path, graph, as_html=False)
+        return await _not_found(iri, path, graph, as_html=False)
     headers = {"Vary": "Accept", "Content-Location": f"{ID_PATH}/{path}{fmt.extension}"}
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
 async def _resource_page(iri: str, path: str, graph: ServedGraph) -> Response:
+    versions = await run_in_threadpool(graph.reading.versions)
+    if iri in versions:  # a text version: the reading view
+        return await reading_page(graph, iri, path)
     nt = WIRE_FORMATS["nt"]
     answer = await graph.executor.execute(QueryRequest(page_query(iri), format_names=(nt.name,)))
     triples = list(ox.parse(answer.body, format=nt.oxigraph))
     if not triples:
-        return _not_found(iri, path, graph, as_html=True)
-    html = resource_page(resource_view(iri, triples), path, version=graph.version)
+        return await _not_found(iri, path, graph, as_html=True)
+    view = resource_view(iri, triples)
+    extras = await run_in_threadpool(_extras, graph, view)
+    html = resource_page(view, path, version=graph.version, extras=extras)
     return html_response(html, headers={"Vary": "Accept"})
 
 
-def _kind_listing(kind: str, graph: ServedGraph) -> Response:
-    entries = graph.index.entries(kind)
+def _extras(graph: ServedGraph, view: ResourceView) -> ResourceExtras:
+    """What the page adds to the resource's triples: a statement as the reading room
+    reads it, the interpretations about it (apart), what an interpretation adds, and a
+    passage's citation. Blocking: run it in a worker thread."""
+    room = graph.reading
+    notes = room.notes()
+    statement = room.statement(view.iri)
+    citation = _citation(graph, view) if str(SG.Passage) in view.types else None
+    return ResourceExtras(
+        statement=statement,
+        notes=notes.about(view.iri),
+        interpretation=notes.get(view.iri),
+        citation=citation,
+    )
+
+
+def _citation(graph: ServedGraph, view: ResourceView) -> Citation | None:
+    version_iri = _first_value(view, str(SG.inVersion))
+    versions = graph.reading.versions()
+    if version_iri not in versions:
+        return None
+    passage = read_passages(graph.reading.store, version_iri).get(view.iri)
+    if passage is None:
+        return None
+    return cite_passage(passage, versions[version_iri], graph.version)
+
+
+def _first_value(view: ResourceView, predicate: str) -> str | None:
+    for name, values in view.properties:
+        if name == predicate and values:
+            return values[0].value
+    return None
+
+
+async def _kind_listing(kind: str, graph: ServedGraph) -> Response:
+    entries = (await graph.resource_index()).entries(kind)
     if not entries:
-        return _not_found(instance_iri(kind + "/"), kind, graph, as_html=True)
+        return await _not_found(instance_iri(kind + "/"), kind, graph, as_html=True)
     return html_response(kind_page(kind, entries, version=graph.version))
 
 
-def _not_found(iri: str, path: str, graph: ServedGraph, *, as_html: bool) -> Response:
-    suggestions = graph.index.suggestions(path)
+async def _not_found(iri: str, path: str, graph: ServedGraph, *, as_html: bool) -> Response:
+    index = await graph.resource_index()
+    suggestions = index.suggestions(path)
     if as_html:
-        html = not_found_page(iri, suggestions, graph.index.kinds, version=graph.version)
+        html = not_found_page(iri, suggestions, index.kinds, version=graph.version)
         return html_response(html, status_code=404)
     lines = [f"nothing in the graph has the IRI <{iri}>."]
     if suggestions:

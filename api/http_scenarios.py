@@ -1,5 +1,6 @@
-"""HTTP routes of the scenario evaluator: ``POST /scenarios``, ``GET /scenarios/events``
-and the scenario IRIs ``/id/scenario/{version}/{events}[/interpretations/{names}]``.
+"""HTTP routes of the scenario evaluator: ``POST /scenarios``, ``GET /scenarios/events``,
+the page ``GET /scenarios`` and the scenario IRIs
+``/id/scenario/{version}/{events}[/interpretations/{names}]``.
 
 ``POST /scenarios`` takes the stated events, a text version and, optionally, the
 interpretations to include as JSON (``{"events": [...], "version": "...",
@@ -10,7 +11,9 @@ from the words alone (``"mode": "strict"``); with them it is ``interpreted`` and
 the interpretations it included, those it rests on (``interpretations_used``) and, per
 element and condition, those each outcome rests on. Unknown events, versions or
 interpretations get 422 with the valid ones listed. ``GET /scenarios/events`` lists what
-a request may name.
+a request may name. ``GET /scenarios`` is the page a person uses: tick events, pick a
+version; its script asks ``POST /scenarios`` and redraws, and without scripts its form
+leads to the scenario's IRI, which shows the same page.
 
 The routes read the store the server serves (:func:`api.app_state.served_graph`, 503
 while it loads) through the :func:`scenario_store` dependency, and keep one
@@ -23,22 +26,25 @@ events sorted and joined by ``+``, ``no-events`` for none; for an interpreted an
 followed by ``/interpretations/all`` or ``/interpretations/NAME+NAME``, slugs sorted)
 names its answer, so it dereferences like every other sgkg IRI: the evaluation as a
 page for browsers, the results graph in Turtle, JSON-LD, RDF/XML or N-Triples, or the
-JSON of ``POST /scenarios`` (``.json``). The answer is computed, not stored: the
-scenario graphs are not in the SPARQL dataset.
+JSON of ``POST /scenarios`` (``.json``). A strict IRI also takes
+``?interpretations=all`` (or names), as the page's form sends it. The answer is
+computed, not stored: the scenario graphs are not in the SPARQL dataset.
 """
 
+import json
 from threading import Lock
 from typing import Annotated
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from api.app_state import ServedGraph, served_graph
-from api.html_pages import PAGE_FORMATS, esc, format_links, html_response, page
+from api.html_pages import PAGE_FORMATS, html_response
 from api.http_errors import plain_error
-from api.interpretations import UnknownInterpretation
+from api.interpretation_notes import read_labels
+from api.interpretations import INTERPRETED, UnknownInterpretation
 from api.negotiation import (
     NotAcceptable,
     negotiated_format,
@@ -56,11 +62,11 @@ from api.scenarios import (
     ScenarioResult,
     UnknownScenarioInput,
     render,
-    render_text,
     result_graph,
 )
-from api.site import ID_PATH, local_path
+from api.site import BASE, ID_PATH, SCENARIOS_PATH, local_path
 from api.store import Store
+from api.templating import render as render_page
 from api.wire_formats import serialize_triples
 
 JSON = "application/json"
@@ -112,16 +118,32 @@ def scenario_store(graph: Annotated[ServedGraph, Depends(served_graph)]) -> Stor
 
 
 _cache_lock = Lock()
-_cache: tuple[Store, ScenarioModel] | None = None
+_cache: tuple[Store, ScenarioModel, dict[str, str]] | None = None
+
+
+def _cached(store: Store) -> tuple[Store, ScenarioModel, dict[str, str]]:
+    global _cache
+    with _cache_lock:
+        if _cache is None or _cache[0] is not store:
+            _cache = (store, ScenarioModel.from_store(store), read_labels(store))
+        return _cache
 
 
 def scenario_model(store: Annotated[Store, Depends(scenario_store)]) -> ScenarioModel:
     """The evaluator's model of ``store``, read once and kept while the store is served."""
-    global _cache
-    with _cache_lock:
-        if _cache is None or _cache[0] is not store:
-            _cache = (store, ScenarioModel.from_store(store))
-        return _cache[1]
+    return _cached(store)[1]
+
+
+def interpretation_labels(store: Annotated[Store, Depends(scenario_store)]) -> dict[str, str]:
+    """The interpretations' labels (IRI -> label), for pages that name them."""
+    return _cached(store)[2]
+
+
+def scenario_result(body: ScenarioRequest, model: ScenarioModel) -> ScenarioResult:
+    """The evaluation a request asks for: what ``POST /scenarios`` answers and the
+    scenario page shows. Raises :class:`UnknownScenarioInput` and
+    :class:`~api.interpretations.UnknownInterpretation`."""
+    return model.evaluate(body.events, body.version, body.interpretation_names())
 
 
 _ERRORS = {
@@ -163,7 +185,7 @@ def evaluate_scenario(
 ) -> ScenarioResult | Response:
     media_type = _negotiate(request.headers.get("accept"))
     try:
-        result = model.evaluate(body.events, body.version, body.interpretation_names())
+        result = scenario_result(body, model)
     except (UnknownScenarioInput, UnknownInterpretation) as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
     if media_type == TURTLE:
@@ -175,7 +197,7 @@ def evaluate_scenario(
 @router.get(
     "/scenarios/events",
     response_model=EventCatalogue,
-    summary="The events and text versions a scenario may name",
+    summary="The events, text versions and interpretations a scenario may name",
     responses={503: _ERRORS[503]},
 )
 def list_events(model: Annotated[ScenarioModel, Depends(scenario_model)]) -> EventCatalogue:
@@ -213,7 +235,8 @@ _DEREFERENCE_RESPONSES = {
         "stated events joined by `+` (`no-events` for none), `version` a text version. "
         "A page for browsers; the results graph in Turtle, JSON-LD, RDF/XML or "
         "N-Triples by Accept, `format` or suffix; the JSON of POST /scenarios with the "
-        "`.json` suffix."
+        "`.json` suffix. `interpretations` (as the page's form sends it) includes "
+        "interpretations, as the IRI ending `/interpretations/{names}` does."
     ),
     response_class=Response,
     responses=_DEREFERENCE_RESPONSES,
@@ -223,9 +246,15 @@ def dereference_scenario(
     events: str,
     request: Request,
     model: Annotated[ScenarioModel, Depends(scenario_model)],
+    labels: Annotated[dict[str, str], Depends(interpretation_labels)],
+    interpretations: Annotated[
+        str | None,
+        Query(description="'all' (or interpretation names): the page includes interpretations"),
+    ] = None,
 ) -> Response:
     events, suffix = _split_suffix(events)
-    return _dereference(model, request, version, events, [], suffix)
+    body = _request_body(_stated(events), version, interpretations)
+    return _dereference(model, request, labels, body, suffix)
 
 
 @router.get(
@@ -245,9 +274,15 @@ def dereference_interpreted_scenario(
     names: str,
     request: Request,
     model: Annotated[ScenarioModel, Depends(scenario_model)],
+    labels: Annotated[dict[str, str], Depends(interpretation_labels)],
 ) -> Response:
     names, suffix = _split_suffix(names)
-    return _dereference(model, request, version, events, names.split("+"), suffix)
+    body = _request_body(_stated(events), version, ",".join(names.split("+")))
+    return _dereference(model, request, labels, body, suffix)
+
+
+def _stated(events: str) -> list[str]:
+    return [] if events == NO_EVENTS else events.split("+")
 
 
 def _split_suffix(segment: str) -> tuple[str, str | None]:
@@ -260,14 +295,12 @@ def _split_suffix(segment: str) -> tuple[str, str | None]:
 def _dereference(
     model: ScenarioModel,
     request: Request,
-    version: str,
-    events: str,
-    interpretations: list[str],
+    labels: dict[str, str],
+    body: ScenarioRequest,
     suffix: str | None,
 ) -> Response:
-    stated = [] if events == NO_EVENTS else events.split("+")
     try:
-        result = model.evaluate(stated, version, interpretations)
+        result = scenario_result(body, model)
     except (UnknownScenarioInput, UnknownInterpretation) as error:
         return plain_error(404, f"no such scenario: {error}")
     if suffix == "json":
@@ -277,22 +310,87 @@ def _dereference(
     except NotAcceptable as error:
         return plain_error(406, f"{error}, text/html, {JSON} (.json)")
     if fmt is None:
-        return html_response(_scenario_page(result), headers={"Vary": "Accept"})
+        interpreted = result.mode == INTERPRETED
+        html = _scenario_page(model, result, labels, with_interpretations=interpreted)
+        return html_response(html, headers={"Vary": "Accept"})
     graph = result_graph(result, model.interpretation_labels())
     triples = ox.parse(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
-    body = serialize_triples(triples, fmt, focus=result.scenario)
-    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+    document = serialize_triples(triples, fmt, focus=result.scenario)
+    return Response(document, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
-def _scenario_page(result: ScenarioResult) -> str:
-    """The evaluation as a person reads it, with links to the same answer as data."""
-    path = local_path(result.scenario) or ""
-    body = (
-        f"<h1>Scenario in {esc(result.version.slug)}</h1>"
-        f'<p class="small"><code>{esc(result.scenario)}</code></p>'
-        f"<pre>{esc(render_text(result))}</pre>"
-        + format_links(path)
-        + f'<p class="small">As the JSON of POST /scenarios: <a href="{esc(path)}{JSON_SUFFIX}">'
-        "JSON</a></p>"
+@router.get(
+    SCENARIOS_PATH,
+    summary="The scenario page",
+    description=(
+        "A page to tick events and pick a version, showing what activates and why (its "
+        "script asks POST /scenarios). With `event` or `version` given, it leads (303) to "
+        "the scenario's IRI, which shows the same page with those choices."
+    ),
+    response_class=Response,
+    responses={
+        200: {"description": "the page", "content": {"text/html": {}}},
+        303: {"description": "the scenario's IRI"},
+        422: _ERRORS[422],
+        503: _ERRORS[503],
+    },
+)
+def scenario_page(
+    model: Annotated[ScenarioModel, Depends(scenario_model)],
+    labels: Annotated[dict[str, str], Depends(interpretation_labels)],
+    event: Annotated[list[str], Query(description="an event that has happened (repeat)")] = (),
+    version: Annotated[str | None, Query(description="a text version")] = None,
+    interpretations: Annotated[
+        str | None, Query(description="'all': include interpretations")
+    ] = None,
+) -> Response:
+    try:
+        result = scenario_result(_request_body(list(event), version, interpretations), model)
+    except (UnknownScenarioInput, UnknownInterpretation) as error:
+        return plain_error(422, str(error))
+    if event or version is not None:  # the scenario's IRI names the interpretations too
+        return RedirectResponse(local_path(result.scenario) or SCENARIOS_PATH, status_code=303)
+    interpreted = result.mode == INTERPRETED
+    html = _scenario_page(model, result, labels, with_interpretations=interpreted)
+    return html_response(html)
+
+
+def _request_body(
+    events: list[str], version: str | None, interpretations: str | None
+) -> ScenarioRequest:
+    """The body of ``POST /scenarios`` for these choices."""
+    fields: dict[str, object] = {"events": events, "version": version}
+    if interpretations:
+        fields["interpretations"] = interpretations
+    return ScenarioRequest.model_validate(fields)
+
+
+def _scenario_page(
+    model: ScenarioModel,
+    result: ScenarioResult,
+    labels: dict[str, str],
+    *,
+    with_interpretations: bool,
+) -> str:
+    """The scenario page with this evaluation drawn (its form set to its choices)."""
+    answer = result.model_dump()
+    formats = [
+        {"extension": f.extension, "label": f.label, "media_type": f.media_type}
+        for f in PAGE_FORMATS
+    ] + [{"extension": JSON_SUFFIX, "label": "JSON (as POST /scenarios)", "media_type": JSON}]
+    return render_page(
+        "scenarios.html",
+        catalogue=model.catalogue(),
+        result=answer,
+        chosen_events={event["slug"] for event in answer["events"]},
+        chosen_version=answer["version"]["slug"],
+        include_interpretations=with_interpretations,
+        interpretation_labels=labels,
+        version_href=local_path(answer["version"]["iri"]) or answer["version"]["iri"],
+        formats=formats,
+        formats_json=json.dumps(formats),
+        form_action=SCENARIOS_PATH,
+        endpoint=SCENARIOS_PATH,
+        iri_base=BASE,
+        current=SCENARIOS_PATH,
     )
-    return page("Scenario", body)

@@ -17,10 +17,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
 from api.app_state import LoadedGraph, ServedGraph, app_state
-from api.html_pages import esc, html_response, message_page, page
+from api.html_pages import html_response, message_page
 from api.http_errors import error_response
 from api.settings import UI_INSTALL_COMMAND, Settings
 from api.site import BASE, SPARQL_PATH
+from api.templating import render
 
 router = APIRouter(tags=["user interface"])
 
@@ -91,14 +92,6 @@ UI_SCRIPT = """\
 })();
 """
 
-# Thirty long question titles: keep the tabs on one scrolling row, names shortened
-# (the full title shows on hover).
-_UI_STYLE = (
-    ".yasgui .tabsList{flex-wrap:nowrap;overflow-x:auto;scrollbar-width:thin}"
-    ".yasgui .tabsList .tab a{padding:0 10px 0 14px;min-width:0}"
-    ".yasgui .tabsList .tab a span{max-width:14rem;overflow:hidden;text-overflow:ellipsis}"
-)
-
 DOCS_SCRIPT = """\
 window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
@@ -113,13 +106,16 @@ window.addEventListener("load", function () {
 """
 
 
-def missing_assets_message(package: VendorPackage, settings: Settings) -> str:
-    return (
-        f"<p>The {esc(package.npm_name)} files are not installed in "
-        f"<code>{esc(package.directory(settings))}</code>.</p>"
-        f"<p>Install them with <code>{esc(UI_INSTALL_COMMAND)}</code> in the project folder "
-        "(it runs <code>npm install</code> into <code>vendor-ui/</code>), then reload this "
-        f'page. The <a href="{SPARQL_PATH}">SPARQL endpoint</a> works without them.</p>'
+def missing_assets_page(
+    title: str, package: VendorPackage, settings: Settings, *, version: str | None = None
+) -> str:
+    """A page that says which files are missing and the command that installs them."""
+    return message_page(
+        title,
+        [f"The {package.npm_name} files are not installed in {package.directory(settings)}."],
+        command=UI_INSTALL_COMMAND,
+        openapi=package is SWAGGER_UI,
+        version=version,
     )
 
 
@@ -127,10 +123,8 @@ def ui_page(request: Request, graph: ServedGraph) -> Response:
     """The YASGUI page with the competency questions as example tabs."""
     settings = app_state(request).settings
     if not YASGUI.installed(settings):
-        html = message_page(
-            "Query UI not installed",
-            missing_assets_message(YASGUI, settings),
-            version=graph.version,
+        html = missing_assets_page(
+            "Query UI not installed", YASGUI, settings, version=graph.version
         )
         return html_response(html, headers={"Vary": "Accept"})
     examples = [{"name": q.title, "query": q.sparql} for q in graph.questions]
@@ -141,22 +135,14 @@ def ui_page(request: Request, graph: ServedGraph) -> Response:
         "examples": examples,
         "persistenceId": f"sgkg-{graph.version}-{fingerprint}",
     }
-    # "<" escaped so no "</script>" in a query can end the block early
-    config_json = json.dumps(config).replace("<", "\\u003c")
-    body = (
-        f'<p class="small">SPARQL over the graph at <code>{SPARQL_PATH}</code>. Each of the '
-        f"{len(examples)} competency questions is a tab (the tab row scrolls); press the "
-        'triangle to run it. <a href="/id/">Browse</a> the resources, or read the '
-        '<a href="/ontology">ontology</a>.</p><div id="yasgui"></div>'
-        f'<script type="application/json" id="sgkg-ui-config">{config_json}</script>'
-        f'<script src="/assets/{YASGUI.name}/{YASGUI.entry}"></script>'
-        '<script src="/assets/sgkg/ui.js"></script>'
+    html = render(
+        "query.html",
+        config=config,
+        question_count=len(examples),
+        yasgui=YASGUI,
+        version=graph.version,
+        current="/",
     )
-    head = (
-        f'<link rel="stylesheet" href="/assets/{YASGUI.name}/yasgui.min.css">'
-        f"<style>{_UI_STYLE}</style>"
-    )
-    html = page("Query", body, version=graph.version, head=head, wide=True)
     return html_response(html, headers={"Vary": "Accept"})
 
 
@@ -238,17 +224,5 @@ async def asset(package: str, name: str, request: Request) -> Response:
 async def docs(request: Request) -> Response:
     settings = app_state(request).settings
     if not SWAGGER_UI.installed(settings):
-        html = message_page(
-            "API docs UI not installed",
-            missing_assets_message(SWAGGER_UI, settings)
-            + '<p>The description itself is at <a href="/openapi.json">/openapi.json</a>.</p>',
-        )
-        return html_response(html)
-    html = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sgkg API</title>'
-        f'<link rel="stylesheet" href="/assets/{SWAGGER_UI.name}/swagger-ui.css"></head>'
-        '<body><div id="swagger-ui"></div>'
-        f'<script src="/assets/{SWAGGER_UI.name}/{SWAGGER_UI.entry}"></script>'
-        '<script src="/assets/sgkg/docs.js"></script></body></html>'
-    )
-    return html_response(html)
+        return html_response(missing_assets_page("API docs UI not installed", SWAGGER_UI, settings))
+    return html_response(render("api_docs.html", swagger=SWAGGER_UI))

@@ -133,6 +133,12 @@ def find_clashes(graph: Graph, files_describing: FileLookup | None = None) -> li
     return [_with_files(clash, files_describing) for clash in clashes]
 
 
+def disjoint_class_pairs(graph: Graph) -> list[tuple[URIRef, URIRef]]:
+    """Every pair of named classes ``graph`` declares disjoint (``owl:disjointWith``,
+    ``owl:AllDisjointClasses``, ``owl:disjointUnionOf``), each pair once."""
+    return sorted(tuple(sorted(pair)) for pair in _disjoint_pairs(graph))  # type: ignore[misc]
+
+
 def explain_unsatisfiable(graph: Graph, cls: URIRef) -> str:
     """Why a class can have no instance, when two of its superclasses are disjoint."""
     schema = _Schema(graph)

@@ -141,14 +141,14 @@ def start_local_server(
 
 
 def ensure_fresh_build(layout: Layout) -> None:
-    """Build (with HermiT, as ``sgkg serve`` does) when the build is missing or stale."""
+    """Build (with reasoning, as ``sgkg serve`` does) when the build is missing or stale."""
     from api.build import build_status, ensure_build  # heavy imports, only when starting
-    from api.reasoning import reason_with_hermit
+    from api.reasoning import reason
 
     status = build_status(layout)
     if not status.is_fresh:
         print(f"sgkg: building the graph first ({status.reason})", file=sys.stderr)
-        ensure_build(layout, reason=reason_with_hermit)
+        ensure_build(layout, reason=reason)
 
 
 def serve_command(layout: Layout, port: int) -> list[str]:

@@ -6,7 +6,7 @@ the served graph:
 
 1. build into a staging folder inside the build folder (``.reload-*``): load every
    input file (rediscovered, so added and removed files count), validate against the
-   shapes, reason with HermiT (as ``sgkg build`` does), write the outputs there;
+   shapes, reason (as ``sgkg build`` does), write the outputs there;
 2. load that build like a server start does: a new store, new static documents, and a
    new pool of query workers, started and ready;
 3. only then publish the outputs into the build folder (file by file with
@@ -106,9 +106,9 @@ def publish(staging: Path, build_dir: Path) -> None:
 def _reasoner(reason: bool):
     if not reason:
         return None
-    from api.reasoning import reason_with_hermit  # Java and owlready2: only when reloading
+    from api.reasoning import reason  # Java and owlready2: only when reloading
 
-    return reason_with_hermit
+    return reason
 
 
 def _violations(error: ValidationFailed) -> str:

@@ -14,16 +14,24 @@ import pyoxigraph as ox
 from api.namespaces import ID
 from api.store import NativeQueryStore
 
+#: Every instance IRI that is the subject of a triple. Two plain queries joined here
+#: read a 10k-agreement graph on disk in 15 s; one query with a grouped OPTIONAL for
+#: the label took 58 s.
 _INSTANCES = f"""
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?resource (SAMPLE(?name) AS ?label) WHERE {{
+SELECT DISTINCT ?resource WHERE {{
   ?resource ?p ?o .
   FILTER(isIRI(?resource) && STRSTARTS(STR(?resource), "{ID}")
          && !CONTAINS(STR(?resource), "#"))
-  OPTIONAL {{ ?resource rdfs:label|skos:prefLabel ?name
-             FILTER(LANG(?name) = "" || LANGMATCHES(LANG(?name), "en")) }}
-}} GROUP BY ?resource
+}}
+"""
+_LABELS = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?resource ?name WHERE {{
+  ?resource rdfs:label|skos:prefLabel ?name .
+  FILTER(isIRI(?resource) && STRSTARTS(STR(?resource), "{ID}")
+         && (LANG(?name) = "" || LANGMATCHES(LANG(?name), "en")))
+}}
 """
 
 
@@ -61,16 +69,20 @@ class ResourceIndex:
 
 
 def load_resource_index(store: NativeQueryStore) -> ResourceIndex:
+    labels: dict[str, str] = {}
+    named = store.query_native(_LABELS)
+    assert isinstance(named, ox.QuerySolutions)
+    for solution in named:
+        labels.setdefault(solution["resource"].value, solution["name"].value)
     result = store.query_native(_INSTANCES)
     assert isinstance(result, ox.QuerySolutions)
     groups: dict[str, list[IndexEntry]] = defaultdict(list)
     for solution in result:
-        path = solution["resource"].value[len(str(ID)) :]
-        kind, slash, slug = path.partition("/")
+        iri = solution["resource"].value
+        kind, slash, slug = iri[len(str(ID)) :].partition("/")
         if not slash or not slug:
             continue
-        label = solution["label"]
-        groups[kind].append(IndexEntry(kind, slug, label.value if label is not None else None))
+        groups[kind].append(IndexEntry(kind, slug, labels.get(iri)))
     return ResourceIndex(
         kinds={
             kind: tuple(sorted(entries, key=lambda e: ((e.label or e.slug).lower(), e.slug)))

@@ -52,6 +52,20 @@ class GraphResult:
 
 QueryResult = SelectResult | AskResult | GraphResult
 
+
+def term_text(term: object) -> str | None:
+    """A solution's value as text (an unbound variable: None)."""
+    return None if term is None else str(term)
+
+
+def term_int(term: object) -> int | None:
+    """A solution's value as an integer (unbound or not a number: None)."""
+    try:
+        return None if term is None else int(str(term))
+    except ValueError:
+        return None
+
+
 #: Formats for SELECT and ASK results on the command line.
 SELECT_FORMATS = ("table", "json", "csv", "tsv")
 

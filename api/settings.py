@@ -49,7 +49,7 @@ class Settings:
     store: StoreChoice = field(default_factory=StoreChoice)
     #: seconds a query may run before its worker is killed and the client gets a 503
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
-    #: worker processes, each with its own copy of the store: queries that run at once
+    #: worker processes (each with its own copy of an in-memory store): queries that run at once
     query_workers: int = DEFAULT_QUERY_WORKERS
     #: requests that may wait for a busy worker; one more gets 429 with Retry-After
     query_queue: int = DEFAULT_QUERY_QUEUE
@@ -72,7 +72,7 @@ class Settings:
     watch: bool = False
     #: seconds between two looks at the files in watch mode
     watch_interval: float = 1.0
-    #: reason with HermiT when rebuilding for a reload (as ``sgkg build`` does)
+    #: reason when rebuilding for a reload (as ``sgkg build`` does)
     reason: bool = True
 
     def __post_init__(self) -> None:

@@ -19,6 +19,13 @@ SHAPES_PATH = "/shapes"
 VOID_PATH = "/void"
 DOWNLOAD_PATH = "/download"
 ID_PATH = "/id"
+#: The reading room: the texts as documents, side by side, scenarios, the codebook.
+READ_PATH = "/read"
+COMPARE_PATH = "/compare"
+SCENARIOS_PATH = "/scenarios"
+CODEBOOK_PATH = "/codebook"
+#: The pages' own stylesheet and scripts (``api/static/``).
+STATIC_PATH = "/static"
 
 #: The IRI of the shapes graph's header (an owl:Ontology) and prefix of its shapes.
 SHAPES_IRI = BASE + "shapes"

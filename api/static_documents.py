@@ -27,12 +27,11 @@ from api.dataset_description import (
     to_oxigraph,
     void_description,
 )
-from api.html_pages import downloads_page, index_page, shapes_page
+from api.html_pages import downloads_page, shapes_page
 from api.interpretations import interpretations_in
 from api.layout import GRAPH_NAMES, ONTOLOGY, SHAPES, graph_iri
 from api.namespaces import ONTOLOGY_IRI
 from api.ontology_overview import shapes_overview
-from api.resource_index import ResourceIndex
 from api.store import NativeQueryStore
 from api.wire_formats import (
     RDF_FORMATS,
@@ -96,9 +95,7 @@ class StaticDocuments:
         return browsable_locally(ontology_html(graph))
 
 
-def build_documents(
-    store: NativeQueryStore, manifest: Mapping[str, Any], index: ResourceIndex
-) -> StaticDocuments:
+def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> StaticDocuments:
     """Serialise every static document (a second or so for the Paris Declaration)."""
     graphs = {name: _graph_triples(store, name) for name in (ONTOLOGY, SHAPES)}
     interpretations = interpretations_in(store)
@@ -135,7 +132,6 @@ def build_documents(
     pages = {
         SHAPES_DOCUMENT: shapes_page(shapes_overview(store), version=facts.version),
         "downloads": downloads_page(facts.download_sizes, version=facts.version),
-        "index": index_page(index, version=facts.version),
     }
     return StaticDocuments(rdf=rdf, pages=pages, facts=facts, store=store)
 

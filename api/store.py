@@ -76,6 +76,15 @@ class Store(Protocol):
         ...
 
 
+def select(store: Store, sparql: str, *, interpretations: Sequence[str] = ()) -> SelectResult:
+    """Run a SELECT on ``store`` (with ``interpretations`` added, if any) and return its
+    solutions; a store that answers with anything else is a bug, raised as TypeError."""
+    result = store.query(sparql, interpretations=tuple(interpretations))
+    if not isinstance(result, SelectResult):
+        raise TypeError(f"the store answered a SELECT with {type(result).__name__}")
+    return result
+
+
 #: A pyoxigraph result: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 NativeResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 #: A pyoxigraph term in such a result.

@@ -6,7 +6,15 @@ A person chooses a backend with ``--store`` (or ``SGKG_STORE``) on ``sgkg serve`
 travel to the query worker processes (:mod:`api.query_worker`) and each of them opens
 the store itself:
 
-- ``embedded`` (default): :class:`NQuadsStoreFactory`, pyoxigraph in memory, loaded
+- ``auto`` (default): ``embedded`` for a build whose N-Quads are under
+  :data:`AUTO_DISK_BYTES`, ``disk`` from there on (:func:`auto_backend`). In memory,
+  every process holds its own copy, loaded at start: at 10k synthetic agreements (2.9
+  million quads) that is five copies, 4.9 GB, and 23 s before the first answer. On disk,
+  one copy serves them all and opens at once, for queries that read more of it 2 to 10
+  times slower (``tests/benchmarks/RESULTS.md``, scale section). ``sgkg build`` writes
+  the on-disk store of such a build (:func:`api.store_disk.prepare_disk_store`), so the
+  server is ready within seconds after it;
+- ``embedded``: :class:`NQuadsStoreFactory`, pyoxigraph in memory, loaded
   from ``build/sgkg.nq`` (one copy per process);
 - ``disk``: :class:`DiskStoreFactory`, a pyoxigraph folder written once per build
   (``--store-dir``, default ``BUILD/oxigraph``) and opened read-only by every process;
@@ -25,11 +33,15 @@ from api.errors import SgkgError
 from api.layout import GRAPH_NAMES, graph_iri
 from api.store import EmbeddedStore, NativeQueryStore
 
+AUTO = "auto"
 EMBEDDED = "embedded"
 DISK = "disk"
 REMOTE = "remote"
 #: The backends, in ``--help`` order.
-STORES: tuple[str, ...] = (EMBEDDED, DISK, REMOTE)
+STORES: tuple[str, ...] = (AUTO, EMBEDDED, DISK, REMOTE)
+#: ``auto`` serves a build from the on-disk store from this size of its N-Quads on
+#: (about 500,000 quads; 1,000 synthetic agreements are 60 MB, 10,000 are 600 MB).
+AUTO_DISK_BYTES = 100_000_000
 
 STORE_ENV = "SGKG_STORE"
 STORE_DIR_ENV = "SGKG_STORE_DIR"
@@ -125,8 +137,8 @@ def sgkg_graphs() -> tuple[str, ...]:
 class StoreChoice:
     """The backend a person chose, and what it needs."""
 
-    backend: str = EMBEDDED
-    #: ``disk``: the folder of on-disk stores (None: ``BUILD/oxigraph``)
+    backend: str = AUTO
+    #: ``disk`` (and ``auto``): the folder of on-disk stores (None: ``BUILD/oxigraph``)
     directory: Path | None = None
     #: ``remote``: the SPARQL query endpoint, e.g. ``http://127.0.0.1:7878/query``
     url: str | None = None
@@ -145,7 +157,7 @@ class StoreChoice:
             check_http_url(self.url)
         elif self.url:
             raise StoreChoiceError(f"--store-url is for --store remote, not {self.backend}")
-        if self.directory is not None and self.backend != DISK:
+        if self.directory is not None and self.backend not in (DISK, AUTO):
             raise StoreChoiceError(f"--store-dir is for --store disk, not {self.backend}")
 
     @classmethod
@@ -157,8 +169,8 @@ class StoreChoice:
         environ: Mapping[str, str] = os.environ,
     ) -> "StoreChoice":
         """Options first, then ``SGKG_STORE``, ``SGKG_STORE_DIR``, ``SGKG_STORE_URL``."""
-        backend = backend or environ.get(STORE_ENV) or EMBEDDED
-        directory = directory or (environ.get(STORE_DIR_ENV) if backend == DISK else None)
+        backend = backend or environ.get(STORE_ENV) or AUTO
+        directory = directory or (environ.get(STORE_DIR_ENV) if backend in (DISK, AUTO) else None)
         url = url or (environ.get(STORE_URL_ENV) if backend == REMOTE else None)
         return cls(backend, Path(directory) if directory else None, url or None)
 
@@ -166,6 +178,10 @@ class StoreChoice:
         from api.store_disk import DEFAULT_STORE_DIR_NAME
 
         return self.directory or build_dir / DEFAULT_STORE_DIR_NAME
+
+    def serves_from_disk(self, nquads: Path) -> bool:
+        """Whether this choice serves the build of ``nquads`` from the on-disk store."""
+        return self.backend == DISK or (self.backend == AUTO and auto_backend(nquads) == DISK)
 
     def factory(
         self, nquads: Path | None, build_dir: Path, timeout: float | None = None
@@ -178,11 +194,16 @@ class StoreChoice:
             return RemoteStoreFactory(self.url, timeout or DEFAULT_REMOTE_TIMEOUT)
         if nquads is None or not nquads.is_file():
             raise SgkgError(f"no build found ({nquads} is missing); run `sgkg build` first")
-        if self.backend == DISK:
+        if self.serves_from_disk(nquads):
             from api.store_disk import prepare_disk_store
 
             return DiskStoreFactory(prepare_disk_store(nquads, self.store_dir(build_dir)), nquads)
         return NQuadsStoreFactory(nquads)
+
+
+def auto_backend(nquads: Path) -> str:
+    """The backend ``auto`` takes for a build: by the size of its N-Quads."""
+    return DISK if nquads.stat().st_size >= AUTO_DISK_BYTES else EMBEDDED
 
 
 def check_http_url(url: str) -> None:

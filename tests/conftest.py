@@ -4,6 +4,7 @@ Tests never write into the repository: each copies the fixture tree it needs int
 ``tmp_path`` and builds into a folder there.
 """
 
+import json
 import shutil
 import socket
 import subprocess
@@ -17,11 +18,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
 
 from api.cli import main
 from api.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+#: Screenshots and reports of the browser tests (git-ignored).
+ARTIFACTS = REPO / "tests" / "artifacts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "mini"
 OVERLAYS = FIXTURES / "overlays"
@@ -225,3 +231,47 @@ PATHOLOGICAL = {
     "regex over a product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
     'FILTER(REGEX(CONCAT(STR(?c), STR(?f)), "^(a|aa)+(b|c)*z$", "i")) }',
 }
+
+
+# --- headless Chromium (Debian's chromium and chromium-driver) for the web pages --------
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium driven by Selenium, logging the console and the network."""
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.fail("chromium and chromium-driver are missing: run `make system-deps`")
+    options = Options()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=Service(driver))
+    chrome.set_page_load_timeout(60)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def requested_urls(browser: webdriver.Chrome) -> list[str]:
+    """Every URL the page asked the network for (from Chromium's performance log)."""
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls

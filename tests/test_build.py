@@ -3,8 +3,9 @@
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from api import __version__
 from api.build import (
@@ -16,6 +17,7 @@ from api.build import (
     REPORT_FILE,
     STALE,
     TRIG_FILE,
+    ReasoningInput,
     ValidationFailed,
     build,
     build_status,
@@ -23,7 +25,7 @@ from api.build import (
     input_hashes,
     load_built_dataset,
 )
-from api.dataset import LoadedDataset, SourceError
+from api.dataset import SourceError
 from api.layout import discover_layout, graph_iri
 from api.validation import ShapesError
 
@@ -102,7 +104,7 @@ def test_failure_while_reasoning_leaves_previous_build(mini_tree: Path, build_di
     build(layout)
     before = snapshot(build_dir)
 
-    def broken_reasoner(loaded: LoadedDataset) -> Graph:
+    def broken_reasoner(given: ReasoningInput) -> dict:
         raise RuntimeError("reasoner crashed")
 
     with pytest.raises(RuntimeError):
@@ -125,18 +127,22 @@ def test_reasoning_hook_fills_the_inferred_graph(mini_tree: Path, build_dir: Pat
         URIRef("https://w3id.org/sgkg/ontology#Party"),
     )
 
-    def reasoner(loaded: LoadedDataset) -> Graph:
-        assert len(loaded.graph("data")) > 0  # it sees the validated dataset
-        inferred = Graph()
-        inferred.add(fact)
-        inferred.add((fact[0], URIRef("https://example.org/note"), Literal("inferred")))
-        return inferred
+    def reasoner(given: ReasoningInput) -> dict:
+        data = ox.NamedNode(str(graph_iri("data")))
+        assert any(given.store.quads_for_pattern(None, None, None, data))  # validated data
+        inferred = ox.NamedNode(str(graph_iri("inferred")))
+        subject, kind, cls = (ox.NamedNode(str(term)) for term in fact)
+        given.store.add(ox.Quad(subject, kind, cls, inferred))
+        note = ox.NamedNode("https://example.org/note")
+        given.store.add(ox.Quad(subject, note, ox.Literal("inferred"), inferred))
+        return {"engine": "test"}
 
     layout = discover_layout(mini_tree, build_dir)
     manifest = build(layout, reason=reasoner).manifest
     assert manifest["graphs"]["inferred"]["triples"] == 2
-    assert manifest["reasoner"].endswith("reasoner")
+    assert manifest["reasoning"] == {"engine": "test"}
     assert fact in load_built_dataset(layout).graph(graph_iri("inferred"))
+    assert build(layout).manifest["reasoning"] is None
 
 
 def test_build_status_detects_missing_stale_and_fresh(mini_tree: Path, build_dir: Path) -> None:

@@ -216,15 +216,13 @@ def test_docs_page_uses_local_swagger_ui(server: RunningServer, ui_assets) -> No
 def test_large_graphs_write_their_downloads_on_first_request(served_build: Path) -> None:
     """Past EAGER_DOWNLOAD_TRIPLES the server starts without serialising the whole graph
     six times; each format is written when first asked for, the same bytes as eagerly."""
-    from api.resource_index import load_resource_index
     from api.static_documents import DATASET, EAGER_DOWNLOAD_TRIPLES, build_documents
     from api.store import EmbeddedStore
 
     store = EmbeddedStore.from_nquads(served_build / "sgkg.nq")
     manifest = json.loads((served_build / "manifest.json").read_text())
-    index = load_resource_index(store)
-    eager = build_documents(store, manifest, index)
-    large = build_documents(store, {**manifest, "total_triples": EAGER_DOWNLOAD_TRIPLES + 1}, index)
+    eager = build_documents(store, manifest)
+    large = build_documents(store, {**manifest, "total_triples": EAGER_DOWNLOAD_TRIPLES + 1})
     assert not [key for key in large.rdf if key[0] == DATASET]
     assert "written on first request" in large.pages["downloads"]
     for name in ("nq", "ttl"):

@@ -100,3 +100,24 @@ def test_settings_refuse_nonsense() -> None:
             Settings(layout=layout, **bad)
     assert Settings(layout=layout, host="::1", port=8000).base_url == "http://[::1]:8000"
     assert "secret" not in repr(Settings(layout=layout, admin_token="secret-token-0123456789"))
+
+
+def test_health_and_void_say_whether_the_build_reasoned(mini_tree: Path, tmp_path: Path) -> None:
+    """A build without reasoning has an empty inferred graph: the server says so."""
+    from api.build import build
+    from api.reasoning import reason
+
+    expectations = {
+        "plain": (None, False, "did not reason"),
+        "reasoned": (reason, True, "Complete for the ontology's constructs"),
+    }
+    for name, (reasoner, reasoned, words) in expectations.items():
+        layout = discover_layout(mini_tree, tmp_path / name)
+        build(layout, reason=reasoner)
+        with server_in_thread(Settings(layout=layout, port=free_port())) as url:
+            health = httpx.get(f"{url}/health").json()
+            void = httpx.get(f"{url}/void", headers={"Accept": "text/turtle"}).text
+        assert health["reasoning"]["reasoned"] is reasoned, name
+        assert health["reasoning"]["complete"] is reasoned, name
+        assert words in health["reasoning"]["note"], name
+        assert words in void, name

@@ -7,16 +7,10 @@ competency question and must show its expected rows; a screenshot is kept in
 ``tests/artifacts/``.
 """
 
-import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -24,49 +18,9 @@ from api.competency import load_questions
 from api.layout import discover_layout
 from api.settings import Settings
 
-from conftest import REPO, RunningServer, free_port, server_in_thread
+from conftest import ARTIFACTS, REPO, RunningServer, free_port, requested_urls, server_in_thread
 
-ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1400,1000",
-)
 ID = "https://w3id.org/sgkg/id/"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if chromium is None or driver is None:
-        pytest.fail("chromium and chromium-driver are missing: run `make system-deps`")
-    options = Options()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=Service(driver))
-    chrome.set_page_load_timeout(60)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
-
-
-def requested_urls(browser: webdriver.Chrome) -> list[str]:
-    """Every URL the page asked the network for (from Chromium's performance log)."""
-    urls = []
-    for entry in browser.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
 
 
 def test_the_ui_runs_a_competency_question(

@@ -38,7 +38,17 @@ ROUTE_REQUESTS: dict[str, list[tuple[str, str, dict | None]]] = {
     "/shapes": [("GET", "/shapes", None)],
     "/download/": [("GET", "/download/", None), ("GET", "/download/sgkg.nq", None)],
     "/void": [("GET", "/void", None)],
-    "/scenarios": [("POST", "/scenarios", {"events": ["ceasefire-in-force"]})],
+    "/read": [("GET", "/read", None)],
+    "/id/version/{version}": [("GET", "/id/version/paris-final", None)],
+    "/compare": [("GET", "/compare", None)],
+    "/scenarios": [
+        ("POST", "/scenarios", {"events": ["ceasefire-in-force"]}),
+        ("GET", "/scenarios", None),
+    ],
+    "/codebook": [("GET", "/codebook", None)],
+    "/download/codebook.csv": [("GET", "/download/codebook.csv", None)],
+    "/download/codebook.xlsx": [("GET", "/download/codebook.xlsx", None)],
+    "/static/{file}": [("GET", "/static/sgkg.css", None)],
     "/id/scenario/{version}/{events}": [
         ("GET", "/id/scenario/paris-final/ceasefire-in-force.ttl", None)
     ],

@@ -23,8 +23,10 @@ from api.reasoning import (
     InconsistentOntology,
     ReasonerError,
     UnsatisfiableClasses,
+    reason,
     reason_with_hermit,
     reasoning_input,
+    run_hermit,
     summarise,
 )
 from api.results import AskResult, SelectResult
@@ -45,9 +47,9 @@ PREFIXES = """\
 
 @pytest.fixture(scope="module")
 def reasoned(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, EmbeddedStore]:
-    """The shipped project, built with HermiT (once for the module)."""
+    """The shipped project, built with reasoning (once for the module)."""
     layout = discover_layout(REPO, tmp_path_factory.mktemp("reasoned") / "build")
-    result = build(layout, reason=reason_with_hermit)
+    result = build(layout, reason=reason)
     return result, open_store(layout)
 
 
@@ -75,7 +77,8 @@ def inferred_members(store: EmbeddedStore, cls: str) -> set[str]:
 def test_shipped_graph_is_consistent_and_fills_the_inferred_graph(reasoned) -> None:
     result, _ = reasoned
     manifest = result.manifest
-    assert manifest["reasoner"] == "reason_with_hermit"
+    assert manifest["reasoning"]["consistency"] == "HermiT: ontology, data and text layer"
+    assert manifest["reasoning"]["complete"] is True
     assert manifest["graphs"]["inferred"]["triples"] > 500
     assert (result.build_dir / MANIFEST_FILE).is_file()
 
@@ -313,3 +316,47 @@ def test_owl_nothing_and_literal_ranges() -> None:
         Literal("1.5", datatype=namespace.XSD.decimal), namespace.XSD.integer
     )
     assert literal_in_range(Literal("anything"), namespace.XSD.dateTimeStamp) is False
+
+
+# --- large graphs: the rules check the data, HermiT's failures are no inconsistency -----
+
+
+def test_over_hermits_limit_the_rules_find_the_clash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above HERMIT_DATA_LIMIT HermiT sees only the schema; a clash in the data is found
+    by the rules (after materialising: here through a property's domain) and explained."""
+    import api.reasoning
+
+    monkeypatch.setattr(api.reasoning, "HERMIT_DATA_LIMIT", 0)
+    data = """
+party:somewhere a sg:State ; rdfs:label "Somewhere"@en ; sg:quote "a quote" .
+"""
+    layout = discover_layout(small_tree(tmp_path, data), tmp_path / "build")
+    with pytest.raises(InconsistentOntology) as caught:
+        build(layout, reason=reason)
+    assert "sgid:party/somewhere is both sg:State and sg:Passage" in str(caught.value)
+    assert "the subject of sg:quote, whose domain is sg:Passage" in str(caught.value)
+    consistent = small_tree(tmp_path / "fine", 'party:elsewhere a sg:State ; rdfs:label "E"@en .')
+    result = build(discover_layout(consistent, tmp_path / "fine-build"), reason=reason)
+    assert result.manifest["reasoning"]["consistency"].startswith("HermiT: the schema; OWL 2 RL")
+
+
+def test_hermit_out_of_memory_is_not_an_inconsistency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HermiT out of its heap while checking consistency: its stack trace names the
+    method throwInconsistentOntologyExceptionIfNecessary, which once read as an
+    inconsistency. 100 synthetic agreements in a 24 MB heap run out the same way."""
+    import api.reasoning
+    from api.synth import write_corpus
+
+    root = write_corpus(REPO, tmp_path / "synth", 100).root
+    graph = reasoning_input(load_dataset(discover_layout(root, tmp_path / "build")))
+    small_heap = ("-Xmx24m", *api.reasoning.JVM_OPTIONS[1:])
+    monkeypatch.setattr(api.reasoning, "JVM_OPTIONS", small_heap)
+    with pytest.raises(ReasonerError) as caught:
+        run_hermit(graph)
+    message = str(caught.value)
+    assert "HermiT ran out of memory (Java heap limit 24m)" in message
+    assert "this is no inconsistency" in message and "--no-reason" in message

@@ -461,3 +461,63 @@ def test_a_remote_that_never_answers_times_out() -> None:
         with pytest.raises(StoreUnavailable, match="did not answer within 1 s"):
             store.query("ASK { ?s ?p ?o }")
         assert time.monotonic() - started < 5
+
+
+def test_auto_serves_large_builds_from_disk(
+    served_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default store is ``auto``: in memory for a small build, the shared on-disk
+    store from AUTO_DISK_BYTES of N-Quads on (one copy for every worker, opened at once)."""
+    from api import store_backends
+    from api.store_backends import AUTO, DiskStoreFactory, NQuadsStoreFactory, StoreChoice
+
+    nquads = served_build / NQUADS_FILE
+    choice = StoreChoice()
+    assert choice.backend == AUTO
+    assert isinstance(choice.factory(nquads, tmp_path), NQuadsStoreFactory)
+    monkeypatch.setattr(store_backends, "AUTO_DISK_BYTES", 1)
+    factory = choice.factory(nquads, tmp_path)
+    assert isinstance(factory, DiskStoreFactory)
+    assert factory().quad_count() == quads_in(nquads)
+
+
+def test_sgkg_build_writes_the_disk_store_the_server_will_use(
+    sgkg: Callable[..., CliRun], mini_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import store_backends
+
+    monkeypatch.delenv("SGKG_STORE", raising=False)
+    monkeypatch.delenv("SGKG_STORE_DIR", raising=False)
+    small = sgkg("--root", mini_tree, "--build-dir", tmp_path / "small", "build", "--no-reason")
+    assert small.code == 0 and not (tmp_path / "small" / "oxigraph").exists()
+    monkeypatch.setattr(store_backends, "AUTO_DISK_BYTES", 1)
+    large = sgkg("--root", mini_tree, "--build-dir", tmp_path / "large", "build", "--no-reason")
+    assert large.code == 0, large.err
+    assert "wrote the on-disk query store" in large.err
+    digest = build_digest(tmp_path / "large" / NQUADS_FILE)
+    assert (tmp_path / "large" / "oxigraph" / digest / COMPLETE_FILE).is_file()
+
+
+def quads_in(nquads: Path) -> int:
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    return len(store)
+
+
+def test_a_prepared_store_is_found_again_without_hashing(
+    served_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api import store_disk
+
+    nquads = tmp_path / NQUADS_FILE
+    shutil.copyfile(served_build / NQUADS_FILE, nquads)
+    folder = prepare_disk_store(nquads, tmp_path / "stores")
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(store_disk, "build_digest", no_hashing)
+    assert prepare_disk_store(nquads, tmp_path / "stores") == folder
+    nquads.write_bytes(nquads.read_bytes() + b"\n")  # another file: hashed, a new store
+    with pytest.raises(AssertionError, match="hashed again"):
+        prepare_disk_store(nquads, tmp_path / "stores")

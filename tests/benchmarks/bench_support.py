@@ -116,6 +116,17 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: resident pages, each shared one divided among its sharers."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def _status_kb(pid: int, key: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -131,13 +142,16 @@ class ProcessTreeMemory:
 
     Two figures, because sampling can miss a short spike: the peak of the sampled sum,
     and the sum of each process's own peak (``VmHWM``, kept by the kernel), an upper
-    bound (the processes need not peak at the same moment).
+    bound (the processes need not peak at the same moment). Also the peak of the summed
+    PSS (``smaps_rollup``), which counts a page several processes share (an on-disk
+    store's cache, the interpreter's code) once instead of once per process.
     """
 
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         self.pid = pid
         self.interval = interval
         self.peak_kb = 0
+        self.pss_peak_kb = 0
         self.hwm_kb: dict[int, int] = {}
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -149,11 +163,13 @@ class ProcessTreeMemory:
             self._done.wait(self.interval)
 
     def sample(self) -> None:
-        total = 0
+        total = proportional = 0
         for pid in process_tree(self.pid):
             total += _status_kb(pid, "VmRSS")
+            proportional += _pss_kb(pid)
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), _status_kb(pid, "VmHWM"))
         self.peak_kb = max(self.peak_kb, total)
+        self.pss_peak_kb = max(self.pss_peak_kb, proportional)
 
     def stop(self) -> None:
         """Take a last sample (while the processes still run) and stop sampling."""
@@ -164,6 +180,10 @@ class ProcessTreeMemory:
     @property
     def peak_mb(self) -> float:
         return self.peak_kb / 1024
+
+    @property
+    def pss_peak_mb(self) -> float:
+        return self.pss_peak_kb / 1024
 
     @property
     def hwm_sum_mb(self) -> float:
@@ -280,12 +300,15 @@ def _started(name: str, command: list[str], path: str, port: int, log: Path) -> 
 
 
 @contextmanager
-def sgkg_serve(root: Path, build_dir: Path, log: Path, *options: str) -> Iterator[Served]:
-    """``sgkg --root ROOT --build-dir BUILD serve`` (its defaults) on a free port."""
+def sgkg_serve(
+    root: Path, build_dir: Path, log: Path, *options: str, name: str = "sgkg serve"
+) -> Iterator[Served]:
+    """``sgkg --root ROOT --build-dir BUILD serve`` (its defaults, or ``options``) on a
+    free port; ``name`` is how the figures call it."""
     port = free_port()
     command = [sys.executable, "-m", "api.cli", "--root", str(root), "--build-dir"]
     command += [str(build_dir), "serve", "--port", str(port), "--no-access-log", *options]
-    with _started("sgkg serve", command, "/sparql", port, log) as served:
+    with _started(name, command, "/sparql", port, log) as served:
         yield served
 
 
