@@ -108,8 +108,10 @@ def test_interpreted_scenario_iris_dereference(server: RunningServer) -> None:
     graph = Graph().parse(data=as_turtle.text, format="turtle")
     rests_on = URIRef("https://w3id.org/sgkg/ontology#restsOnInterpretation")
     assert (URIRef(iri), rests_on, URIRef(ATTACK_READING)) in graph
-    page = httpx.get(server.url + path, headers={"Accept": "text/html"})
-    assert "rests on interpretation(s): attack-covers-future-armed-attack" in page.text
+    page = httpx.get(server.url + path, headers={"Accept": "text/html"}).text
+    assert "interpreted: the words and the interpretations" in page
+    assert "Relies on readings beyond the words" in page
+    assert 'href="/id/interpretation/attack-covers-future-armed-attack"' in page
     every = httpx.get(f"{server.url}/id/scenario/paris-final/no-events/interpretations/all.json")
     assert every.status_code == 200 and every.json()["mode"] == "interpreted"
     unknown = httpx.get(f"{server.url}/id/scenario/paris-final/no-events/interpretations/x")
