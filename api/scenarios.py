@@ -324,15 +324,17 @@ class _Links:
     entails: dict[str, dict[str, Origins]] = field(default_factory=dict)
 
     def add(self, subject: str, predicate: object, value: str, origin: str) -> None:
-        table = {
-            SG.partOf: self.depends_on,
-            SG.participationIn: self.depends_on,
-            SG.activatedBy: self.activated_by,
-            SG.operand: self.operands,
-            SG.entailsCondition: self.entails,
-        }.get(predicate)  # type: ignore[call-overload]
-        if table is not None:
-            table.setdefault(subject, {}).setdefault(value, set()).add(origin)
+        if predicate in (SG.partOf, SG.participationIn):
+            table = self.depends_on
+        elif predicate == SG.activatedBy:
+            table = self.activated_by
+        elif predicate == SG.operand:
+            table = self.operands
+        elif predicate == SG.entailsCondition:
+            table = self.entails
+        else:
+            return
+        table.setdefault(subject, {}).setdefault(value, set()).add(origin)
 
 
 def _values(kinds: dict[str, URIRef]) -> str:
