@@ -29,6 +29,7 @@ from api import (
 from api.app_state import AppState
 from api.http_errors import install_error_handlers
 from api.http_middleware import RequestGuard
+from api.interpretations import MODE_HEADER, RESTS_ON_HEADER
 from api.reload import reload_graph
 from api.settings import Settings
 from api.site import STATIC_PATH
@@ -49,20 +50,32 @@ ROUTERS: list[APIRouter] = [
 #: The pages' stylesheet and scripts, shipped with the package, served at ``/static/``.
 STATIC_DIR = Path(__file__).parent / "static"
 
-#: Response headers a page on another origin may read (CORS).
-EXPOSED_HEADERS = ["X-Request-Id", "X-Sgkg-Truncated", "X-Sgkg-Row-Limit", "Retry-After"]
+#: Response headers a page on another origin may read (CORS), among them whether an
+#: answer is strict and which interpretations it rests on.
+EXPOSED_HEADERS = [
+    "X-Request-Id",
+    "X-Sgkg-Truncated",
+    "X-Sgkg-Row-Limit",
+    "Retry-After",
+    MODE_HEADER,
+    RESTS_ON_HEADER,
+]
 
 DESCRIPTION = """\
 A read-only SPARQL 1.1 endpoint and linked-data server for the Security Guarantee
 Knowledge Graph (the Paris Declaration of 6 January 2026).
 
 - `/sparql`: SPARQL 1.1 Protocol (GET, POST form, POST `application/sparql-query`);
+  answers are strict (the words of the texts) unless `interpretations=all` or
+  `interpretations=NAME,...` adds interpretations; `SGKG-Answer-Mode` says which, and
+  `SGKG-Interpretations` lists the interpretations the answer rests on;
 - `/id/{kind}/{slug}`: every instance IRI `https://w3id.org/sgkg/id/...`, by content
   negotiation (HTML, Turtle, JSON-LD, RDF/XML, N-Triples);
 - `/ontology`, `/shapes`: the ontology and the SHACL shapes;
 - `/download/sgkg.{ttl,nt,rdf,jsonld,trig,nq}` and `/void`: export and VoID/DCAT;
-- `/scenarios`: which guarantees a set of events activates, per text version, and why
-  (POST; GET is the page a person uses);
+- `/scenarios`: which guarantees a set of events activates, per text version, and why,
+  strictly or with interpretations (each outcome naming those it rests on) (POST; GET is
+  the page a person uses);
 - `/read`, `/id/version/{slug}`, `/compare`, `/codebook`: the reading room: the texts
   as documents, side by side, and the statements as a codebook
   (`/download/codebook.csv`, `.xlsx`);

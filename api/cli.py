@@ -39,11 +39,12 @@ from api.dataset import load_dataset, load_ontology
 from api.docs import write_docs
 from api.errors import EXIT_FAILED, EXIT_OK, SgkgError
 from api.export import FORMATS, export
+from api.interpretations import ALL as ALL_INTERPRETATIONS
 from api.layout import GRAPH_NAMES, Layout, discover_layout
 from api.qc import QC_FORMATS, has_errors, qc_input, render_issues, run_qc
-from api.query import open_store, query_to_text, read_query
+from api.query import answer_query, open_store, read_query
 from api.reading import ReadingRoom
-from api.results import SELECT_FORMATS
+from api.results import SELECT_FORMATS, format_result
 from api.scenarios import SCENARIO_FORMATS, ScenarioModel, render
 from api.settings import (
     ADMIN_TOKEN_ENV,
@@ -224,26 +225,51 @@ def add_query(subparsers: argparse._SubParsersAction) -> None:
         help="run a SPARQL query against the built graph",
         **_description(
             "Run a SPARQL query (given as text, or as a .rq file) against the built "
-            "graph, where the default graph is the union of all named graphs. Builds "
+            "graph. The answer is strict by default: the default graph is the union of "
+            "sgkg's six named graphs, the words of the texts and what is built from them. "
+            "--interpretations adds interpretation graphs (all, or names): readings that "
+            "go beyond the words, each attributed and argued; stderr then says which of "
+            "them the answer rests on (none when it equals the strict answer). Builds "
             "first if the build is missing or older than the inputs. SELECT results "
             "print as an aligned table or as SPARQL JSON, CSV or TSV; ASK prints "
             "true or false; CONSTRUCT and DESCRIBE print Turtle. Exit 2 on a syntax "
-            "error, with its line and column.\n\n"
+            "error, with its line and column, or on an unknown interpretation.\n\n"
             "examples:\n"
             "  sgkg query 'SELECT ?s WHERE { ?s a <https://w3id.org/sgkg/ontology#Party> }'\n"
-            "  sgkg query data/queries/cq01-meeting.rq --format csv"
+            "  sgkg query data/queries/cq01-meeting.rq --format csv\n"
+            "  sgkg query data/queries/cq31-who-is-bound.rq --interpretations all\n"
+            "  sgkg query data/queries/cq19-attack-triggers.rq "
+            "--interpretations attack-covers-future-armed-attack"
         ),
     )
     parser.add_argument("query", metavar="QUERY_OR_FILE", help="SPARQL text or a .rq file")
     parser.add_argument("--format", choices=SELECT_FORMATS, default="table")
+    add_interpretations_option(parser)
     add_store_options(parser)
     parser.set_defaults(handler=run_query_command)
 
 
 def run_query_command(args: argparse.Namespace, layout: Layout) -> int:
     sparql = read_query(args.query)
-    _write_stdout(query_to_text(chosen_store(args, layout), sparql, args.format))
+    answer = answer_query(chosen_store(args, layout), sparql, args.interpretations)
+    _write_stdout(format_result(answer.result, args.format))
+    _info(answer.summary())
     return EXIT_OK
+
+
+def add_interpretations_option(parser: argparse.ArgumentParser) -> None:
+    """``--interpretations [all|NAME,...]``: answer with interpretations as well."""
+    parser.add_argument(
+        "--interpretations",
+        nargs="?",
+        const=ALL_INTERPRETATIONS,
+        action="append",
+        default=[],
+        metavar="all|NAME,...",
+        help="include interpretations besides the words: all (also when no value is "
+        "given), or names (the last segment of the interpretation's IRI; comma-separated "
+        "or repeated). Default: none, a strict answer from the words alone",
+    )
 
 
 # --- store backends (issue 6): --store on serve, query, questions; publish ---
@@ -299,7 +325,9 @@ def add_publish(subparsers: argparse._SubParsersAction) -> None:
         **_description(
             "Upload every named graph of the build (building first if it is missing or "
             "stale) to a triple store with the SPARQL 1.1 Graph Store HTTP Protocol: one "
-            "PUT URL?graph=IRI per graph, which replaces that graph. URL is the store's "
+            "PUT URL?graph=IRI per graph, which replaces that graph: the six sgkg graphs "
+            "and each interpretation's graph, named by the interpretation's IRI (so "
+            "--store remote answers with --interpretations too). URL is the store's "
             "Graph Store endpoint (oxigraph serve: http://HOST:7878/store; Fuseki: "
             "http://HOST:3030/DATASET/data; GraphDB: "
             "http://HOST:7200/repositories/REPO/rdf-graphs/service). Then serve it with "
@@ -342,12 +370,15 @@ def add_questions(subparsers: argparse._SubParsersAction) -> None:
             "The competency questions are the questions the graph is built to answer, "
             "each a .rq file in data/queries/ with its title, the question in words and "
             "the answer expected from the texts. With no argument, list them. With a "
-            "NAME (or its number, e.g. 3 for cq03-...), print the question and run it. "
-            "With --check, run every question against the built graph and compare its "
-            "answer with the expected one; exit 1 if any differs.\n\n"
+            "NAME (or its number, e.g. 3 for cq03-...), print the question and run it: "
+            "strictly, from the words alone, unless --interpretations includes "
+            "interpretations (stderr then says which the answer rests on). With --check, "
+            "run every question strictly against the built graph and compare its answer "
+            "with the expected one, written from the words; exit 1 if any differs.\n\n"
             "examples:\n"
             "  sgkg questions\n"
             "  sgkg questions 3\n"
+            "  sgkg questions 3 --interpretations all\n"
             "  sgkg questions cq14-final-only --format csv\n"
             "  sgkg questions --check"
         ),
@@ -355,6 +386,7 @@ def add_questions(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("name", nargs="?", metavar="NAME", help="question file name or number")
     parser.add_argument("--check", action="store_true", help="check every expected answer")
     parser.add_argument("--format", choices=SELECT_FORMATS, default="table")
+    add_interpretations_option(parser)
     add_store_options(parser)
     parser.set_defaults(handler=run_questions)
 
@@ -367,12 +399,20 @@ def run_questions(args: argparse.Namespace, layout: Layout) -> int:
         for question in questions:
             _write_stdout(f"{question.name:<36} {question.title}\n")
         return EXIT_OK
+    if args.check and args.interpretations:
+        raise SgkgError(
+            "--check compares strict answers with the expected ones, which are written "
+            "from the words; run one question with --interpretations to see its "
+            "interpreted answer"
+        )
     store = chosen_store(args, layout)
     if args.check:
         return _check_questions(questions, store)
     question = _find_question(questions, args.name)
     _info(f"{question.title}\n{question.question}\n")
-    _write_stdout(query_to_text(store, question.sparql, args.format))
+    answer = answer_query(store, question.sparql, args.interpretations)
+    _write_stdout(format_result(answer.result, args.format))
+    _info(answer.summary())
     return EXIT_OK
 
 
@@ -415,10 +455,13 @@ def add_export(subparsers: argparse._SubParsersAction) -> None:
         help="write the built graph in an RDF format, or the codebook",
         **_description(
             "Serialise the built graph (building first if needed). Triple formats "
-            "(ttl, nt, rdf, jsonld) hold the union of all graphs, or one graph with "
-            "--graph; quad formats (trig, nq) keep the named graphs. With --codebook, "
-            "write the statements as a table instead: one row per statement (csv, the "
-            "default, or xlsx), the columns explained at /codebook and in the README. "
+            "(ttl, nt, rdf, jsonld) are strict: the union of sgkg's six named graphs, "
+            "the default graph of a strict query, or one graph with --graph. Quad "
+            "formats (trig, nq) keep the named graphs: the six, and each "
+            "interpretation's graph under its own name (the interpretation's IRI). "
+            "With --codebook, write the statements as a table instead: one row per "
+            "statement (csv, the default, or xlsx), the columns explained at /codebook "
+            "and in the README. "
             "Writes to stdout unless -o is given.\n\n"
             "examples:\n"
             "  sgkg export --format ttl > sgkg.ttl\n"
@@ -736,17 +779,22 @@ def add_scenario(subparsers: argparse._SubParsersAction) -> None:
         help="which guarantees a set of events activates, and why",
         **_description(
             "State which events have happened (event conditions of the graph, by the last "
-            "segment of their IRI) and get which components, mechanisms, commitments and "
-            "participations are active in one text version, which are not, the "
-            "conditions that decided each and the passages behind it. An element is "
-            "active when its own activation conditions and those of everything it is "
-            "part of are met; an event is met when stated or entailed by a stated event. "
-            "With no --event, nothing has happened. Unknown events or versions exit 2 "
-            "and list the valid ones.\n\n"
+            "segment of their IRI) and get which components, mechanisms, commitments, "
+            "provisions, capacities, recommendations and participations are active in "
+            "one text version, which are not, the conditions that decided each and the "
+            "passages behind it. An element is active when its own activation conditions "
+            "and those of everything it is part of are met; an event is met when stated "
+            "or entailed by a stated event. Strict by default: from the words alone. "
+            "--interpretations (all, or names) reads interpretation graphs too, and every "
+            "condition and element then names the interpretations its outcome rests on. "
+            "With no --event, nothing has happened. Unknown events, versions or "
+            "interpretations exit 2 and list the valid ones.\n\n"
             "examples:\n"
             "  sgkg scenario --event ceasefire-in-force\n"
             "  sgkg scenario --event ceasefire-in-force --event armed-attack-by-russia "
             "--version paris-press-release\n"
+            "  sgkg scenario --event ceasefire-in-force --event armed-attack-by-russia "
+            "--interpretations attack-covers-future-armed-attack\n"
             "  sgkg scenario --event ceasefire-in-force --format turtle"
         ),
     )
@@ -755,6 +803,7 @@ def add_scenario(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--version", metavar="VERSION", help="text version (default: paris-final)")
     parser.add_argument("--format", choices=SCENARIO_FORMATS, default="text")
+    add_interpretations_option(parser)
     parser.set_defaults(handler=run_scenario)
 
 
@@ -763,7 +812,8 @@ def run_scenario(args: argparse.Namespace, layout: Layout) -> int:
     if not status.is_fresh:
         _info(f"built first ({status.reason})")
     model = ScenarioModel.from_store(open_store(layout))
-    _write_stdout(render(model.evaluate(args.event, args.version), args.format))
+    result = model.evaluate(args.event, args.version, args.interpretations)
+    _write_stdout(render(result, args.format, model.interpretation_labels()))
     return EXIT_OK
 
 

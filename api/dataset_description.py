@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
+from api.interpretations import slug_of
 from api.layout import GRAPH_NAMES, INFERRED, graph_iri
 from api.namespaces import ID, SD, bind_prefixes
 from api.site import DATASET_IRI, DOWNLOAD_PATH, SPARQL_IRI, canonical
@@ -43,8 +44,23 @@ TITLE = "Security Guarantee Knowledge Graph (sgkg)"
 DESCRIPTION = (
     "A knowledge graph of the Paris Declaration of 6 January 2026 on robust security "
     "guarantees for Ukraine: parties, components, mechanisms, commitments and activation "
-    "conditions, each tied to the exact passages of the two published versions of the text."
+    "conditions, each tied to the exact passages of the two published versions of the text. "
+    "Its default graph holds what the words say; readings that go beyond them are "
+    "attributed interpretations, each in a named graph of its own that queries include "
+    "only when asked."
 )
+#: How a query includes an interpretation graph (``/sparql?interpretations=NAME``).
+INTERPRETATIONS_PARAMETER = "interpretations"
+
+
+@dataclass(frozen=True)
+class InterpretationGraph:
+    """One interpretation's graph as served: its name (the interpretation's IRI), the
+    interpretation's label and the number of triples its reading adds."""
+
+    iri: str
+    label: str | None
+    triples: int
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,8 @@ class DatasetFacts:
     download_sizes: Mapping[str, int]
     #: whether (and how completely) the build reasoned
     reasoning: ReasoningState = ReasoningState(False, False, "", (), NOT_REASONED)
+    #: the interpretation graphs served, sorted by IRI
+    interpretation_graphs: tuple[InterpretationGraph, ...] = ()
 
     @classmethod
     def from_manifest(
@@ -119,8 +137,13 @@ class DatasetFacts:
         license: str | None,
         ontology_version: str | None,
         download_sizes: Mapping[str, int],
+        interpretations: Mapping[str, str | None] | None = None,
     ) -> "DatasetFacts":
+        """``interpretations``: the interpretations the store serves, with their labels
+        (:func:`api.interpretations.interpretations_in`); their triple counts come from
+        the manifest."""
         graphs = manifest.get("graphs", {})
+        counts = manifest.get("interpretation_graphs", {})
         return cls(
             version=str(manifest.get("sgkg_version", "unknown")),
             built_at=str(manifest.get("built_at", "")),
@@ -132,6 +155,10 @@ class DatasetFacts:
             ontology_version=ontology_version,
             download_sizes=dict(download_sizes),
             reasoning=ReasoningState.from_manifest(manifest),
+            interpretation_graphs=tuple(
+                InterpretationGraph(iri, label, int(counts.get(iri, 0)))
+                for iri, label in sorted((interpretations or {}).items())
+            ),
         )
 
 
@@ -168,6 +195,8 @@ def void_description(facts: DatasetFacts) -> Graph:
         graph.add((subset, VOID.triples, Literal(facts.graph_triples.get(name, 0))))
         if name == INFERRED:
             graph.add((subset, DCTERMS.description, Literal(facts.reasoning.note, lang="en")))
+    for reading in facts.interpretation_graphs:
+        _add_interpretation_graph(graph, dataset, reading)
     for fmt in RDF_FORMATS:
         _add_distribution(graph, dataset, fmt, facts)
     service = URIRef(SPARQL_IRI + "#service")
@@ -177,6 +206,28 @@ def void_description(facts: DatasetFacts) -> Graph:
     graph.add((service, DCAT.endpointURL, endpoint))
     graph.add((service, DCAT.servesDataset, dataset))
     return graph
+
+
+def _add_interpretation_graph(graph: Graph, dataset: URIRef, reading: InterpretationGraph) -> None:
+    """An interpretation's graph as a subset: named by the interpretation, outside the
+    default graph, and how a query includes it."""
+    slug = slug_of(reading.iri)
+    subset = URIRef(f"{DATASET_IRI}-interpretation-{slug}")
+    graph.add((dataset, VOID.subset, subset))
+    graph.add((subset, RDF.type, VOID.Dataset))
+    title = f"the graph of the interpretation {slug}"
+    graph.add((subset, DCTERMS.title, Literal(title, lang="en")))
+    description = (
+        f"The triples the interpretation <{reading.iri}> adds to the words of the texts"
+        + (f" ({reading.label})" if reading.label else "")
+        + ". It is not in the default graph: a query includes it with the parameter "
+        f"{INTERPRETATIONS_PARAMETER}={slug} (or {INTERPRETATIONS_PARAMETER}=all), and the "
+        "answer then names the interpretations it rests on."
+    )
+    graph.add((subset, DCTERMS.description, Literal(description, lang="en")))
+    graph.add((subset, SD.name, URIRef(reading.iri)))
+    graph.add((subset, DCTERMS.source, URIRef(reading.iri)))
+    graph.add((subset, VOID.triples, Literal(reading.triples)))
 
 
 def _add_distribution(graph: Graph, dataset: URIRef, fmt: WireFormat, facts: DatasetFacts) -> None:
@@ -204,6 +255,13 @@ def service_description(facts: DatasetFacts) -> Graph:
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
     graph.add((service, RDFS.label, Literal("sgkg SPARQL endpoint (read-only)", lang="en")))
+    comment = (
+        "Answers are strict by default: the default graph is the union of sgkg's six named "
+        "graphs, the words of the texts. The parameter interpretations=all (or "
+        "interpretation names, comma-separated) adds interpretation graphs; the header "
+        "SGKG-Interpretations then lists those the answer rests on."
+    )
+    graph.add((service, RDFS.comment, Literal(comment, lang="en")))
     for fmt in RESULT_FORMATS + RDF_FORMATS:
         graph.add((service, SD.resultFormat, URIRef(FORMAT_IRIS[fmt.name])))
     dataset = BNode("sgkgDataset")

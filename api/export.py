@@ -1,9 +1,12 @@
 """Serialise the built dataset in the usual RDF formats.
 
 Triple formats (Turtle, N-Triples, RDF/XML, JSON-LD) cannot hold named graphs, so they
-get the union of all graphs, or one named graph when asked. Quad formats (TriG,
-N-Quads) keep the named graphs. :data:`FORMATS` is the one table of formats: the HTTP
-layer uses it too, for content negotiation and file extensions.
+get the union of sgkg's six graphs, which is the strict answer's default graph (the
+words of the texts and what is built from them), or one named graph when asked. Quad
+formats (TriG, N-Quads) keep the named graphs: the six, and each interpretation's graph
+under its own name (the interpretation's IRI), so a reader can tell the words from the
+readings (:mod:`api.interpretations`). :data:`FORMATS` is the one table of formats: the
+HTTP layer uses it too, for content negotiation and file extensions.
 """
 
 from dataclasses import dataclass
@@ -48,7 +51,8 @@ def get_format(name: str) -> ExportFormat:
 
 
 def export(dataset: Dataset, format_name: str, *, graph: str | None = None) -> bytes:
-    """Serialise ``dataset`` (or only its named graph ``graph``) as ``format_name``."""
+    """Serialise ``dataset`` (or only its named graph ``graph``) as ``format_name``:
+    a triple format holds the six graphs' union, a quad format every named graph."""
     fmt = get_format(format_name)
     if fmt.is_quad:
         source: Graph = dataset if graph is None else select_graphs(dataset, graph)
@@ -61,10 +65,11 @@ def export(dataset: Dataset, format_name: str, *, graph: str | None = None) -> b
 
 
 def union_graph(dataset: Dataset) -> Graph:
-    """All triples of all graphs in one graph (what the SPARQL default graph shows)."""
+    """The triples of sgkg's six graphs in one graph (what the SPARQL default graph of
+    a strict answer shows); interpretation graphs stay out."""
     union = bind_prefixes(Graph())
-    for named in dataset.graphs():
-        for triple in named:
+    for name in GRAPH_NAMES:
+        for triple in dataset.graph(graph_iri(name)):
             union.add(triple)
     return union
 

@@ -1,10 +1,12 @@
 """Export and metadata: the whole graph as files, and the dataset described in VoID/DCAT.
 
-- ``/download/sgkg.{ttl,nt,rdf,jsonld,trig,nq}``: triple formats hold the union of the
-  named graphs, TriG and N-Quads keep them (the same content as ``sgkg export``);
+- ``/download/sgkg.{ttl,nt,rdf,jsonld,trig,nq}``: triple formats hold the union of
+  sgkg's six named graphs (the strict default graph), TriG and N-Quads keep them and add
+  each interpretation's graph under its own name (the same content as ``sgkg export``);
 - ``/download/``: a page listing them with their sizes;
-- ``/void`` (and ``/.well-known/void``): VoID and DCAT with triple counts per graph,
-  licence, version, distributions and the SPARQL endpoint.
+- ``/void`` (and ``/.well-known/void``): VoID and DCAT with triple counts per graph
+  (the interpretation graphs described too), licence, version, distributions and the
+  SPARQL endpoint.
 
 All of it is serialised once (:mod:`api.static_documents`): at start-up, or for the
 whole-graph downloads of a large graph on the first request for each format.

@@ -6,9 +6,11 @@ workers (how many run, busy, killed at the time limit, whether they are cut off 
 the network), the store backend that answers queries (``store``: embedded, disk or
 remote, and ``store_location``), and the last reload (when, what started it, its
 outcome and why). The body always says the version; once loaded, also the triple
-counts per graph, when it was built, and whether it reasoned (``reasoning``: a build
-without reasoning, or whose rules miss a construct of the ontology, says so here and
-in the VoID description of the ``inferred`` graph).
+counts per graph, how many interpretations a query may include (``interpretations``,
+each in a graph of its own outside the strict default graph), when it was built, and
+whether it reasoned (``reasoning``: a build without reasoning, or whose rules miss a
+construct of the ontology, says so here and in the VoID description of the ``inferred``
+graph).
 """
 
 from typing import Any
@@ -31,9 +33,17 @@ _EXAMPLE = {
     "built_at": "2026-01-06T12:00:00+00:00",
     "loaded_at": "2026-01-06T12:01:00+00:00",
     "load_seconds": 0.9,
-    "triples": {"ontology": 1621, "shapes": 683, "data": 1012, "sources": 1847, "inferred": 0},
+    "triples": {
+        "ontology": 1621,
+        "shapes": 683,
+        "data": 1012,
+        "sources": 1847,
+        "interpretations": 270,
+        "inferred": 0,
+    },
     "total_triples": 5163,
     "quads_in_store": 5163,
+    "interpretations": 13,
     "reasoning": {
         "reasoned": True,
         "complete": True,
@@ -110,6 +120,7 @@ async def health(request: Request) -> Response:
         triples=dict(facts.graph_triples),
         total_triples=facts.total_triples,
         quads_in_store=graph.store.quad_count(),
+        interpretations=len(facts.interpretation_graphs),
         query_workers=graph.executor.status(),
         reasoning=facts.reasoning.as_dict(),
     )

@@ -1,31 +1,39 @@
-"""HTTP routes of the scenario evaluator: ``POST /scenarios``, ``GET /scenarios/events``
-and the scenario IRIs ``/id/scenario/{version}/{events}``.
+"""HTTP routes of the scenario evaluator: ``POST /scenarios``, ``GET /scenarios/events``,
+the page ``GET /scenarios`` and the scenario IRIs
+``/id/scenario/{version}/{events}[/interpretations/{names}]``.
 
-``POST /scenarios`` takes the stated events and a text version as JSON and answers with
-the evaluation (:class:`api.scenarios.ScenarioResult`) as JSON, or as the results graph
-in Turtle when ``Accept`` prefers ``text/turtle``. Unknown events or versions get 422
-with the valid ones listed. ``GET /scenarios/events`` lists what a request may name.
-``GET /scenarios`` is the page a person uses: tick events, pick a version; its script
-asks ``POST /scenarios`` and redraws, and without scripts its form leads to the
-scenario's IRI, which shows the same page.
+``POST /scenarios`` takes the stated events, a text version and, optionally, the
+interpretations to include as JSON (``{"events": [...], "version": "...",
+"interpretations": "all" | ["name", ...]}``) and answers with the evaluation
+(:class:`api.scenarios.ScenarioResult`) as JSON, or as the results graph in Turtle when
+``Accept`` prefers ``text/turtle``. Without ``interpretations`` the answer is strict,
+from the words alone (``"mode": "strict"``); with them it is ``interpreted`` and names
+the interpretations it included, those it rests on (``interpretations_used``) and, per
+element and condition, those each outcome rests on. Unknown events, versions or
+interpretations get 422 with the valid ones listed. ``GET /scenarios/events`` lists what
+a request may name. ``GET /scenarios`` is the page a person uses: tick events, pick a
+version; its script asks ``POST /scenarios`` and redraws, and without scripts its form
+leads to the scenario's IRI, which shows the same page.
 
 The routes read the store the server serves (:func:`api.app_state.served_graph`, 503
 while it loads) through the :func:`scenario_store` dependency, and keep one
-:class:`~api.scenarios.ScenarioModel` per store: the graph is read once, and each
-request is a plain-Python evaluation of a few milliseconds.
+:class:`~api.scenarios.ScenarioModel` per store: the graph (with its interpretation
+graphs) is read once, and each request is a plain-Python evaluation of a few
+milliseconds.
 
 A scenario's IRI (``https://w3id.org/sgkg/id/scenario/paris-final/ceasefire-in-force``,
-events sorted and joined by ``+``, ``no-events`` for none) names its answer, so it
-dereferences like every other sgkg IRI: the evaluation as a page for browsers, the
-results graph in Turtle, JSON-LD, RDF/XML or N-Triples, or the JSON of ``POST
-/scenarios`` (``.json``). The answer is computed, not stored: the scenario graphs are
-not in the SPARQL dataset.
+events sorted and joined by ``+``, ``no-events`` for none; for an interpreted answer
+followed by ``/interpretations/all`` or ``/interpretations/NAME+NAME``, slugs sorted)
+names its answer, so it dereferences like every other sgkg IRI: the evaluation as a
+page for browsers, the results graph in Turtle, JSON-LD, RDF/XML or N-Triples, or the
+JSON of ``POST /scenarios`` (``.json``). A strict IRI also takes
+``?interpretations=all`` (or names), as the page's form sends it. The answer is
+computed, not stored: the scenario graphs are not in the SPARQL dataset.
 """
 
 import json
 from threading import Lock
 from typing import Annotated
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -36,6 +44,7 @@ from api.app_state import ServedGraph, served_graph
 from api.html_pages import PAGE_FORMATS, html_response
 from api.http_errors import plain_error
 from api.interpretation_notes import read_labels
+from api.interpretations import INTERPRETED, UnknownInterpretation
 from api.negotiation import (
     NotAcceptable,
     negotiated_format,
@@ -44,7 +53,10 @@ from api.negotiation import (
     split_suffix,
 )
 from api.scenarios import (
+    ALL_INTERPRETATIONS,
     DEFAULT_VERSION,
+    INTERPRETATIONS_SEGMENT,
+    NO_EVENTS,
     EventCatalogue,
     ScenarioModel,
     ScenarioResult,
@@ -59,8 +71,6 @@ from api.wire_formats import serialize_triples
 
 JSON = "application/json"
 TURTLE = "text/turtle"
-#: What a scenario IRI's events segment says when no event is stated.
-NO_EVENTS = "no-events"
 #: The suffix that asks a scenario IRI for the JSON of ``POST /scenarios``.
 JSON_SUFFIX = ".json"
 
@@ -83,6 +93,23 @@ class ScenarioRequest(BaseModel):
         description=f"Text version, by slug or IRI (default: {DEFAULT_VERSION}).",
         examples=["paris-press-release"],
     )
+    interpretations: str | list[str] | None = Field(
+        None,
+        description=(
+            "Interpretations to include besides the words: 'all', or names (slugs or "
+            "IRIs, see GET /scenarios/events), as a list or comma-separated. Default: "
+            "none, a strict answer from the words alone."
+        ),
+        examples=[ALL_INTERPRETATIONS, ["attack-covers-future-armed-attack"]],
+    )
+
+    def interpretation_names(self) -> list[str]:
+        """``interpretations`` as :func:`api.interpretations.select` reads it."""
+        if self.interpretations is None:
+            return []
+        if isinstance(self.interpretations, str):
+            return [self.interpretations]
+        return list(self.interpretations)
 
 
 def scenario_store(graph: Annotated[ServedGraph, Depends(served_graph)]) -> Store:
@@ -114,14 +141,16 @@ def interpretation_labels(store: Annotated[Store, Depends(scenario_store)]) -> d
 
 def scenario_result(body: ScenarioRequest, model: ScenarioModel) -> ScenarioResult:
     """The evaluation a request asks for: what ``POST /scenarios`` answers and the
-    scenario page shows. Raises :class:`UnknownScenarioInput`."""
-    return model.evaluate(body.events, body.version)
+    scenario page shows. Raises :class:`UnknownScenarioInput` and
+    :class:`~api.interpretations.UnknownInterpretation`."""
+    return model.evaluate(body.events, body.version, body.interpretation_names())
 
 
 _ERRORS = {
     406: {"description": "neither JSON nor Turtle is acceptable", "content": {"text/plain": {}}},
     422: {
-        "description": "an unknown event or version; the message lists the valid ones",
+        "description": "an unknown event, version or interpretation; the message lists "
+        "the valid ones",
         "content": {"text/plain": {}},
     },
     503: {"description": "the graph is still loading", "content": {"text/plain": {}}},
@@ -133,14 +162,19 @@ _ERRORS = {
     response_model=ScenarioResult,
     summary="Evaluate an activation scenario",
     description=(
-        "Which guarantee elements (system, components, mechanisms, commitments, "
-        "participations) the stated events activate in one text version, which they do "
-        "not, the conditions that decided each and the passages behind it. An element "
-        "is active when its own sg:activatedBy conditions and those of everything it "
-        "is sg:partOf (or sg:participationIn) are met; an event condition is met when "
-        "stated or entailed by a stated event (sg:entailsCondition); all-of and any-of "
-        "conditions combine their operands. With `Accept: text/turtle` the answer is "
-        "the results graph (sg:Scenario, sg:ActivationResult)."
+        "Which guarantee elements (system, components, mechanisms) and statements "
+        "(commitments, provisions, capacities, recommendations, participations) the "
+        "stated events activate in one text version, which they do not, the conditions "
+        "that decided each and the passages behind it. An element is active when its "
+        "own sg:activatedBy conditions and those of everything it is sg:partOf (or "
+        "sg:participationIn) are met; an event condition is met when stated or entailed "
+        "by a stated event (sg:entailsCondition); all-of and any-of conditions combine "
+        "their operands. Strict by default: from the words alone. With "
+        "`interpretations` (`all` or names) the interpretation graphs are read too; "
+        "`mode` is then `interpreted`, and every condition and element lists in "
+        "`interpretations` those its outcome rests on (`interpretations_used`: all of "
+        "them). With `Accept: text/turtle` the answer is the results graph "
+        "(sg:Scenario, sg:ActivationResult, sg:restsOnInterpretation)."
     ),
     responses={200: {"content": {TURTLE: {}}}, **_ERRORS},
 )
@@ -152,17 +186,18 @@ def evaluate_scenario(
     media_type = _negotiate(request.headers.get("accept"))
     try:
         result = scenario_result(body, model)
-    except UnknownScenarioInput as error:
+    except (UnknownScenarioInput, UnknownInterpretation) as error:
         raise HTTPException(status_code=422, detail=str(error)) from None
     if media_type == TURTLE:
-        return Response(render(result, "turtle"), media_type=f"{TURTLE}; charset=utf-8")
+        turtle = render(result, "turtle", model.interpretation_labels())
+        return Response(turtle, media_type=f"{TURTLE}; charset=utf-8")
     return result
 
 
 @router.get(
     "/scenarios/events",
     response_model=EventCatalogue,
-    summary="The events and text versions a scenario may name",
+    summary="The events, text versions and interpretations a scenario may name",
     responses={503: _ERRORS[503]},
 )
 def list_events(model: Annotated[ScenarioModel, Depends(scenario_model)]) -> EventCatalogue:
@@ -182,21 +217,29 @@ def _negotiate(accept: str | None) -> str:
     return TURTLE if turtle_q > json_q else JSON
 
 
+_DEREFERENCE_RESPONSES = {
+    200: {"content": {"text/html": {}, **{f.media_type: {} for f in PAGE_FORMATS}}},
+    **_ERRORS,
+    404: {
+        "description": "an unknown event, version or interpretation",
+        "content": {"text/plain": {}},
+    },
+}
+
+
 @router.get(
     ID_PATH + "/scenario/{version}/{events}",
-    summary="Dereference a scenario IRI",
+    summary="Dereference a scenario IRI (strict)",
     description=(
-        "The evaluation named by a scenario IRI: `events` is the stated events joined "
-        "by `+` (`no-events` for none), `version` a text version. A page for browsers; "
-        "the results graph in Turtle, JSON-LD, RDF/XML or N-Triples by Accept, `format` "
-        "or suffix; the JSON of POST /scenarios with the `.json` suffix."
+        "The evaluation named by a scenario IRI, from the words alone: `events` is the "
+        "stated events joined by `+` (`no-events` for none), `version` a text version. "
+        "A page for browsers; the results graph in Turtle, JSON-LD, RDF/XML or "
+        "N-Triples by Accept, `format` or suffix; the JSON of POST /scenarios with the "
+        "`.json` suffix. `interpretations` (as the page's form sends it) includes "
+        "interpretations, as the IRI ending `/interpretations/{names}` does."
     ),
     response_class=Response,
-    responses={
-        200: {"content": {"text/html": {}, **{f.media_type: {} for f in PAGE_FORMATS}}},
-        **_ERRORS,
-        404: {"description": "an unknown event or version", "content": {"text/plain": {}}},
-    },
+    responses=_DEREFERENCE_RESPONSES,
 )
 def dereference_scenario(
     version: str,
@@ -209,15 +252,56 @@ def dereference_scenario(
         Query(description="'all' (or interpretation names): the page includes interpretations"),
     ] = None,
 ) -> Response:
-    if events.endswith(JSON_SUFFIX):
-        events, suffix = events.removesuffix(JSON_SUFFIX), "json"
-    else:
-        events, suffix = split_suffix(events, PAGE_FORMATS)
-    stated = [] if events == NO_EVENTS else events.split("+")
-    body = _request_body(stated, version, interpretations)
+    events, suffix = _split_suffix(events)
+    body = _request_body(_stated(events), version, interpretations)
+    return _dereference(model, request, labels, body, suffix)
+
+
+@router.get(
+    ID_PATH + "/scenario/{version}/{events}/" + INTERPRETATIONS_SEGMENT + "/{names}",
+    summary="Dereference a scenario IRI (interpreted)",
+    description=(
+        "The evaluation named by a scenario IRI that includes interpretations: `names` "
+        f"is `{ALL_INTERPRETATIONS}` or interpretation slugs joined by `+`. Otherwise as "
+        "the strict scenario IRI, and the answer names the interpretations it rests on."
+    ),
+    response_class=Response,
+    responses=_DEREFERENCE_RESPONSES,
+)
+def dereference_interpreted_scenario(
+    version: str,
+    events: str,
+    names: str,
+    request: Request,
+    model: Annotated[ScenarioModel, Depends(scenario_model)],
+    labels: Annotated[dict[str, str], Depends(interpretation_labels)],
+) -> Response:
+    names, suffix = _split_suffix(names)
+    body = _request_body(_stated(events), version, ",".join(names.split("+")))
+    return _dereference(model, request, labels, body, suffix)
+
+
+def _stated(events: str) -> list[str]:
+    return [] if events == NO_EVENTS else events.split("+")
+
+
+def _split_suffix(segment: str) -> tuple[str, str | None]:
+    """The last path segment and its format suffix (``.json`` included)."""
+    if segment.endswith(JSON_SUFFIX):
+        return segment.removesuffix(JSON_SUFFIX), "json"
+    return split_suffix(segment, PAGE_FORMATS)
+
+
+def _dereference(
+    model: ScenarioModel,
+    request: Request,
+    labels: dict[str, str],
+    body: ScenarioRequest,
+    suffix: str | None,
+) -> Response:
     try:
         result = scenario_result(body, model)
-    except UnknownScenarioInput as error:
+    except (UnknownScenarioInput, UnknownInterpretation) as error:
         return plain_error(404, f"no such scenario: {error}")
     if suffix == "json":
         return Response(result.model_dump_json(indent=2), media_type=JSON)
@@ -226,11 +310,13 @@ def dereference_scenario(
     except NotAcceptable as error:
         return plain_error(406, f"{error}, text/html, {JSON} (.json)")
     if fmt is None:
-        html = _scenario_page(model, result, labels, with_interpretations=bool(interpretations))
+        interpreted = result.mode == INTERPRETED
+        html = _scenario_page(model, result, labels, with_interpretations=interpreted)
         return html_response(html, headers={"Vary": "Accept"})
-    triples = ox.parse(result_graph(result).serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
-    body = serialize_triples(triples, fmt, focus=result.scenario)
-    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
+    graph = result_graph(result, model.interpretation_labels())
+    triples = ox.parse(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
+    document = serialize_triples(triples, fmt, focus=result.scenario)
+    return Response(document, media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
 @router.get(
@@ -258,24 +344,21 @@ def scenario_page(
         str | None, Query(description="'all': include interpretations")
     ] = None,
 ) -> Response:
-    if event or version is not None:
-        try:
-            result = scenario_result(_request_body(list(event), version, interpretations), model)
-        except UnknownScenarioInput as error:
-            return plain_error(422, str(error))
-        target = local_path(result.scenario) or SCENARIOS_PATH
-        query = f"?interpretations={quote(interpretations)}" if interpretations else ""
-        return RedirectResponse(target + query, status_code=303)
-    result = scenario_result(_request_body([], None, interpretations), model)
-    html = _scenario_page(model, result, labels, with_interpretations=bool(interpretations))
+    try:
+        result = scenario_result(_request_body(list(event), version, interpretations), model)
+    except (UnknownScenarioInput, UnknownInterpretation) as error:
+        return plain_error(422, str(error))
+    if event or version is not None:  # the scenario's IRI names the interpretations too
+        return RedirectResponse(local_path(result.scenario) or SCENARIOS_PATH, status_code=303)
+    interpreted = result.mode == INTERPRETED
+    html = _scenario_page(model, result, labels, with_interpretations=interpreted)
     return html_response(html)
 
 
 def _request_body(
     events: list[str], version: str | None, interpretations: str | None
 ) -> ScenarioRequest:
-    """The body of ``POST /scenarios`` for these choices. ``interpretations`` is passed
-    on as the request's field of that name (a server that does not know it ignores it)."""
+    """The body of ``POST /scenarios`` for these choices."""
     fields: dict[str, object] = {"events": events, "version": version}
     if interpretations:
         fields["interpretations"] = interpretations

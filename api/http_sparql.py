@@ -276,7 +276,12 @@ async def _rests_on(
     graph: ServedGraph, query: QueryRequest, answer_format: str, selection: Selection
 ) -> list[str]:
     """Which chosen interpretations the answer rests on (:func:`api.interpretations.rests_on`),
-    by running the query again over other default graphs and comparing the answers."""
+    by running the query again over other default graphs and comparing the answers.
+
+    Every run names its dataset and keeps the chosen interpretations, so all of them,
+    the strict one included, run on the same (interpreted) store: an answer whose rows
+    come in an engine's own order (GROUP_CONCAT) then compares equal to itself, whatever
+    store the strict answers are served from (the disk backend's is another)."""
     if not selection.graphs or query.default_graph_uris or query.named_graph_uris:
         return []
     comparable = "json" if answer_format in _RESULT_FORMAT_NAMES else "nt"
@@ -286,7 +291,9 @@ async def _rests_on(
             query,
             accept=None,
             format_names=(comparable,),
-            interpretations=tuple(g for g in default_graphs if g in selection.graphs),
+            default_graph_uris=tuple(default_graphs),
+            named_graph_uris=tuple(default_graphs),
+            interpretations=selection.graphs,
         )
         answer = await graph.executor.execute(variant)
         return _canonical(answer.body, comparable)

@@ -16,15 +16,21 @@ This module owns the naming, the files' checks and the selection; the HTTP, CLI 
 scenario layers use it.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from api.errors import SgkgError
 from api.layout import GRAPH_NAMES, INTERPRETATIONS, graph_iri
 from api.namespaces import ID, SG
+from api.results import AskResult, QueryResult, SelectResult
+
+if TYPE_CHECKING:  # api.store imports this module
+    from api.store import Store
 
 #: Where interpretations (and so their graphs) are named.
 INTERPRETATION_NS = str(ID["interpretation/"])
@@ -214,3 +220,67 @@ async def rests_on(run: Runner, selection: Selection) -> list[str]:
         if await run(without) != full or await run([*STRICT_GRAPHS, graph]) != strict:
             found.append(graph)
     return found
+
+
+def rests_on_in(store: "Store", sparql: str, selection: Selection) -> list[str]:
+    """:func:`rests_on` for a query run on ``store`` in this thread (the command line):
+    the chosen interpretations its answer rests on.
+
+    Every run names its dataset and keeps the chosen interpretations, so all of them,
+    the strict one included, run on the same (interpreted) store and an answer whose
+    rows come in an engine's own order (GROUP_CONCAT) compares equal to itself."""
+
+    async def run(default_graphs: list[str]) -> object:
+        result = store.query(
+            sparql,
+            default_graph_uris=default_graphs,
+            named_graph_uris=default_graphs,
+            interpretations=selection.graphs,
+        )
+        return comparable(result)
+
+    return asyncio.run(rests_on(run, selection))
+
+
+def comparable(result: QueryResult) -> object:
+    """An answer in a form that compares equal when the answers are the same: a
+    boolean, or the sorted rows (or triples), blank node labels set aside."""
+    if isinstance(result, AskResult):
+        return result.value
+    if isinstance(result, SelectResult):
+        rows = [tuple(_comparable_term(term) for term in row) for row in result.rows]
+        return (result.variables, tuple(sorted(rows, key=repr)))
+    triples = [tuple(_comparable_term(term) for term in triple) for triple in result.triples]
+    return tuple(sorted(triples, key=repr))
+
+
+def _comparable_term(term: object) -> object:
+    return "_:" if isinstance(term, BNode) else term
+
+
+# --- what the store holds -----------------------------------------------------------------
+
+_DESCRIBED = f"""SELECT ?i ?label WHERE {{
+  ?i a <{SG.Interpretation}> .
+  OPTIONAL {{ ?i <{RDFS.label}> ?label
+             FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }}
+}}"""
+_NONEMPTY_GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def interpretations_in(store: "Store") -> dict[str, str | None]:
+    """The interpretations ``store`` can include in an answer, by IRI (sorted), with
+    their labels: those its description graph describes whose own graph it holds and
+    is not empty (an open question adds nothing). Read from the store itself, so it
+    holds for a remote store too, which has them only if ``sgkg publish`` sent them."""
+    described = store.query(_DESCRIBED, default_graph_uris=[DESCRIPTIONS_GRAPH])
+    labels: dict[str, str | None] = {}
+    if isinstance(described, SelectResult):
+        for iri, label in described.rows:
+            if labels.get(str(iri)) is None:
+                labels[str(iri)] = None if label is None else str(label)
+    if not labels:
+        return {}
+    held = store.query(_NONEMPTY_GRAPHS, default_graph_uris=[], named_graph_uris=sorted(labels))
+    graphs = {str(row[0]) for row in held.rows} if isinstance(held, SelectResult) else set()
+    return {iri: labels[iri] for iri in sorted(graphs & set(labels))}

@@ -11,13 +11,20 @@ so the steps they repeat live here and each notebook cell stays a line or two:
   reads without knowing the identifiers;
 - :meth:`Connection.query` returns the engine-neutral result of :mod:`api.results`,
   which :func:`api.competency.check_answer` compares with a question's expected answer;
+- every query is strict (from the words alone) unless ``interpretations=`` asks for
+  interpretations (``"all"`` or names): :meth:`Connection.answer` then says which of
+  them the answer rests on (the server's ``SGKG-Interpretations`` header), a table keeps
+  it in ``table.attrs["rests_on"]``, :meth:`Connection.compare` sets the strict and the
+  interpreted answers side by side, and :meth:`Connection.interpretations` lists the
+  readings with their questions and alternatives;
 - :meth:`Connection.scenario` asks ``POST /scenarios`` which guarantees a set of events
-  activates.
+  activates, strictly or with interpretations.
 
 Needs the ``notebooks`` extra (pandas); nothing else in the package imports it.
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -40,6 +47,43 @@ REQUEST_TIMEOUT = 60
 LABEL_SUFFIX = "Label"
 #: Literal datatypes shown as Python numbers or booleans rather than text.
 _NUMERIC = {XSD.integer, XSD.int, XSD.long, XSD.decimal, XSD.double, XSD.float}
+#: The server's headers: strict or interpreted, and the interpretations an answer rests on.
+MODE_HEADER = "SGKG-Answer-Mode"
+RESTS_ON_HEADER = "SGKG-Interpretations"
+#: The column :meth:`Connection.compare` adds: in which answer each row is.
+IN_ANSWER = "in answer"
+
+#: What ``interpretations=`` accepts: None (strict), "all", a name, or several names.
+Interpretations = str | Sequence[str] | None
+
+_INTERPRETATIONS = """
+PREFIX sg: <https://w3id.org/sgkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?interpretation ?kind ?question ?reading
+       (GROUP_CONCAT(DISTINCT ?alternative; separator=" | ") AS ?alternatives)
+       ?rationale ?attributedTo ?created
+WHERE {
+  ?interpretation a sg:Interpretation ; sg:interpretationKind ?kind ;
+                  sg:question ?question ; sg:reading ?reading ; sg:rationale ?rationale ;
+                  prov:wasAttributedTo ?attributedTo ; dcterms:created ?created .
+  OPTIONAL { ?interpretation sg:alternativeReading ?alternative }
+  $FILTER
+}
+GROUP BY ?interpretation ?kind ?question ?reading ?rationale ?attributedTo ?created
+ORDER BY ?kind ?interpretation
+"""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer, whether it is strict or interpreted, and what it rests on."""
+
+    result: QueryResult
+    #: ``strict`` (the words alone) or ``interpreted``
+    mode: str
+    #: IRIs of the interpretations the answer rests on (none for a strict answer)
+    rests_on: tuple[str, ...] = ()
 
 
 class NotebookClientError(SgkgError):
@@ -58,34 +102,100 @@ class Connection:
         """The SPARQL endpoint, e.g. ``http://127.0.0.1:8000/sparql``."""
         return self.url + SPARQL_PATH
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SELECT or ASK query through SPARQLWrapper; the engine-neutral result."""
+    def answer(self, sparql: str, *, interpretations: Interpretations = None) -> Answer:
+        """Run a SELECT or ASK query through SPARQLWrapper: strictly, from the words alone
+        (the default), or including ``interpretations`` (``"all"``, a name or a list of
+        names); the answer says which of them it rests on."""
         client = SPARQLWrapper(self.endpoint)
         client.setQuery(without_comment_lines(sparql))
         client.setReturnFormat(JSON)
         client.setTimeout(REQUEST_TIMEOUT)
+        names = interpretation_names(interpretations)
+        if names:
+            client.addParameter("interpretations", names)
         try:
-            answer = client.query().convert()
+            reply = client.query()
+            headers, answer = reply.info(), reply.convert()
         except SPARQLWrapperException as error:  # a readable message, not urllib's traceback
             raise NotebookClientError(f"{self.endpoint} did not answer: {error}") from None
-        return result_from_json(answer)
+        resting = headers.get(RESTS_ON_HEADER.lower(), "none")
+        return Answer(
+            result_from_json(answer),
+            mode=headers.get(MODE_HEADER.lower(), "strict"),
+            rests_on=tuple(iri for iri in resting.split(", ") if iri and iri != "none"),
+        )
 
-    def table(self, sparql: str, *, labels: bool = True) -> pd.DataFrame:
-        """The answer of a SELECT query as a table, IRIs shortened and (``labels``) labelled."""
-        result = self.query(sparql)
+    def query(self, sparql: str, *, interpretations: Interpretations = None) -> QueryResult:
+        """Run a SELECT or ASK query through SPARQLWrapper; the engine-neutral result."""
+        return self.answer(sparql, interpretations=interpretations).result
+
+    def table(
+        self, sparql: str, *, labels: bool = True, interpretations: Interpretations = None
+    ) -> pd.DataFrame:
+        """The answer of a SELECT query as a table, IRIs shortened and (``labels``) labelled.
+
+        Strict unless ``interpretations`` asks for some; ``table.attrs`` then holds the
+        answer's ``mode`` and the short names of the interpretations it ``rests_on``."""
+        answer = self.answer(sparql, interpretations=interpretations)
+        result = answer.result
         if not isinstance(result, SelectResult):
             raise NotebookClientError("table() is for SELECT queries; use ask() for ASK")
-        return to_dataframe(result, self.labels(iris_in(result)) if labels else None)
+        names = self.labels(iris_in(result), interpretations=interpretations) if labels else None
+        table = to_dataframe(result, names)
+        table.attrs["mode"] = answer.mode
+        table.attrs["rests_on"] = [short_name(iri) for iri in answer.rests_on]
+        return table
 
-    def ask(self, sparql: str) -> bool:
+    def compare(
+        self, sparql: str, interpretations: Interpretations = "all", *, labels: bool = True
+    ) -> pd.DataFrame:
+        """The strict and the interpreted answers of a SELECT query in one table.
+
+        Each row says whether it is in ``both`` answers, the ``interpreted only`` (a
+        reading adds it) or the ``strict only`` (a reading takes it away), in the column
+        ``in answer``; ``table.attrs["rests_on"]`` names the interpretations the
+        interpreted answer rests on."""
+        strict = self.table(sparql, labels=labels)
+        interpreted = self.table(sparql, labels=labels, interpretations=interpretations)
+        columns = list(interpreted.columns)
+        both = (
+            strict.reindex(columns=columns)
+            .drop_duplicates()
+            .merge(interpreted.drop_duplicates(), how="outer", on=columns, indicator=IN_ANSWER)
+        )
+        both[IN_ANSWER] = both[IN_ANSWER].map(
+            {"both": "both", "left_only": "strict only", "right_only": "interpreted only"}
+        )
+        both = both.sort_values(columns, na_position="first").reset_index(drop=True)
+        both.attrs["rests_on"] = interpreted.attrs["rests_on"]
+        return both
+
+    def interpretations(self, names: Interpretations = None) -> pd.DataFrame:
+        """The interpretations the graph holds (or those named): what each reads, the
+        question it answers, the reading adopted, the alternatives considered, its
+        rationale, who made it and when."""
+        wanted = [name for name in interpretation_names(names).split(",") if name]
+        condition = ""
+        if wanted and wanted != ["all"]:
+            iris = " ".join(
+                f"<{name if name.startswith('http') else str(ID['interpretation/' + name])}>"
+                for name in wanted
+            )
+            condition = f"VALUES ?interpretation {{ {iris} }}"
+        return self.table(_INTERPRETATIONS.replace("$FILTER", condition))
+
+    def ask(self, sparql: str, *, interpretations: Interpretations = None) -> bool:
         """The answer of an ASK query: true or false."""
-        result = self.query(sparql)
+        result = self.query(sparql, interpretations=interpretations)
         if not isinstance(result, AskResult):
             raise NotebookClientError("ask() is for ASK queries; use table() for SELECT")
         return result.value
 
-    def labels(self, iris: Iterable[str]) -> dict[str, str]:
-        """The English (or untagged) ``rdfs:label`` of each IRI that has one."""
+    def labels(
+        self, iris: Iterable[str], *, interpretations: Interpretations = None
+    ) -> dict[str, str]:
+        """The English (or untagged) ``rdfs:label`` of each IRI that has one (with
+        ``interpretations``, also the labels of what only an interpretation adds)."""
         wanted = sorted(set(iris))
         if not wanted:
             return {}
@@ -93,7 +203,8 @@ class Connection:
         result = self.query(
             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
             f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s rdfs:label ?label "
-            'FILTER (lang(?label) = "" || langMatches(lang(?label), "en")) }'
+            'FILTER (lang(?label) = "" || langMatches(lang(?label), "en")) }',
+            interpretations=interpretations,
         )
         found: dict[str, str] = {}
         if isinstance(result, SelectResult):
@@ -101,13 +212,26 @@ class Connection:
                 found.setdefault(str(subject), str(label))
         return found
 
-    def scenario(self, events: Sequence[str], version: str | None = None) -> dict[str, Any]:
-        """``POST /scenarios``: what ``events`` activate in ``version`` (JSON, as a dict)."""
-        body = {"events": list(events), "version": version}
+    def scenario(
+        self,
+        events: Sequence[str],
+        version: str | None = None,
+        *,
+        interpretations: Interpretations = None,
+    ) -> dict[str, Any]:
+        """``POST /scenarios``: what ``events`` activate in ``version`` (JSON, as a dict),
+        strictly or including ``interpretations``; then ``mode`` is ``interpreted`` and
+        each element lists in ``interpretations`` those its outcome rests on."""
+        body: dict[str, Any] = {"events": list(events), "version": version}
+        if interpretations is not None:
+            body["interpretations"] = (
+                interpretations if isinstance(interpretations, str) else list(interpretations)
+            )
         return self._json(httpx.post(self.url + "/scenarios", json=body, timeout=REQUEST_TIMEOUT))
 
     def scenario_catalogue(self) -> dict[str, Any]:
-        """``GET /scenarios/events``: the events and text versions a scenario may name."""
+        """``GET /scenarios/events``: the events, text versions and interpretations a
+        scenario may name."""
         return self._json(httpx.get(self.url + "/scenarios/events", timeout=REQUEST_TIMEOUT))
 
     def page(self, iri: str) -> str:
@@ -140,6 +264,16 @@ def connect(url: str | None = None) -> Connection:
 
 
 # --- SPARQL JSON results -> engine-neutral results -> tables ----------------------------
+
+
+def interpretation_names(interpretations: Interpretations) -> str:
+    """``interpretations=`` as the server's parameter reads it: '' (strict), 'all', or
+    names joined by commas."""
+    if interpretations is None:
+        return ""
+    if isinstance(interpretations, str):
+        return interpretations
+    return ",".join(interpretations)
 
 
 def result_from_json(answer: dict[str, Any]) -> QueryResult:
@@ -195,7 +329,9 @@ def scenario_table(result: dict[str, Any], which: str = "active") -> pd.DataFram
     Each element gets its kind, short name and label; the conditions that decided it, in
     words (met or not, why, and through which larger element when not its own); and the
     passage of the scenario's version that says it, preferring one that also states a
-    deciding condition ("... once a ceasefire enters into force"), with its offsets.
+    deciding condition ("... once a ceasefire enters into force"), with its offsets. An
+    answer that includes interpretations adds the column ``rests on``: the short names of
+    the interpretations each outcome rests on (empty where the words alone decide it).
     """
     names = {
         element["iri"]: element["label"] or short_name(element["iri"])
@@ -213,12 +349,14 @@ def scenario_table(result: dict[str, Any], which: str = "active") -> pd.DataFram
             )
             or "none",
             "evidence": _evidence_words(outcome, conditions),
+            "rests on": ", ".join(short_name(iri) for iri in outcome.get("interpretations", [])),
         }
         for outcome in result[which]
     ]
-    return pd.DataFrame(
-        rows, columns=["kind", "element", "label", "deciding conditions", "evidence"]
-    )
+    columns = ["kind", "element", "label", "deciding conditions", "evidence"]
+    if result.get("mode") == "interpreted":
+        columns.append("rests on")
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _deciding(
@@ -233,6 +371,9 @@ def _deciding(
     entailed_by = [conditions[iri]["label"] for iri in condition.get("entailed_by", [])]
     if entailed_by:
         notes.append("it follows from: " + ", ".join(entailed_by))
+    readings = [short_name(iri) for iri in item.get("interpretations", [])]
+    if readings:
+        notes.append("by interpretation: " + ", ".join(readings))
     missing = [
         conditions[iri]["label"]
         for iri in condition.get("operands", [])

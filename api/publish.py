@@ -3,7 +3,10 @@
 The SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT URL?graph=IRI`` per named graph,
 with the graph as N-Triples, which replaces that graph on the server as a whole (so a
 second publish after a rebuild leaves no stale triple behind, and the empty graph
-``inferred`` of a build without reasoning is emptied too). Graphs other than sgkg's
+``inferred`` of a build without reasoning is emptied too). The six sgkg graphs come
+from ``sgkg.nq``, then each interpretation's graph from ``sgkg-interpretations.nq``
+under its own name (the interpretation's IRI), so a remote store answers interpreted
+queries as the embedded one does (:mod:`api.interpretations`). Graphs other than sgkg's
 are left alone. ``URL`` is the store's Graph Store endpoint: for ``oxigraph serve``
 ``http://HOST:7878/store``, for Fuseki ``http://HOST:3030/DATASET/data``, for GraphDB
 ``http://HOST:7200/repositories/REPO/rdf-graphs/service``, for Virtuoso
@@ -23,6 +26,7 @@ import pyoxigraph as ox
 
 from api.build import NQUADS_FILE, read_manifest
 from api.errors import EXIT_FAILED, SgkgError
+from api.interpretations import INTERPRETATIONS_NQUADS_FILE, slug_of
 from api.store_backends import check_http_url
 
 N_TRIPLES = "application/n-triples"
@@ -59,14 +63,26 @@ def publish(build_dir: Path, url: str) -> list[PublishedGraph]:
         raise SgkgError(f"no build in {build_dir}; run `sgkg build` first")
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    readings = manifest.get("interpretation_graphs", {})
+    if readings:
+        interpretations = build_dir / INTERPRETATIONS_NQUADS_FILE
+        if not interpretations.is_file():
+            raise SgkgError(f"the build in {build_dir} lacks {interpretations.name}; rebuild it")
+        store.bulk_load(path=str(interpretations), format=ox.RdfFormat.N_QUADS)
+    graphs = [
+        *(
+            (name, str(graph["iri"]), int(graph.get("triples", 0)))
+            for name, graph in manifest.get("graphs", {}).items()
+        ),
+        *((slug_of(iri), iri, int(triples)) for iri, triples in sorted(readings.items())),
+    ]
     published: list[PublishedGraph] = []
     timeout = httpx.Timeout(UPLOAD_SECONDS, connect=CONNECT_SECONDS)
     with httpx.Client(timeout=timeout) as client:
-        for name, graph in manifest.get("graphs", {}).items():
-            iri = str(graph["iri"])
+        for name, iri, triples in graphs:
             body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
             status = _put(client, url, iri, body or b"", published)
-            published.append(PublishedGraph(name, iri, int(graph.get("triples", 0)), status))
+            published.append(PublishedGraph(name, iri, triples, status))
     return published
 
 

@@ -6,10 +6,21 @@ exactly what the endpoint will serve. The caller decides whether to build first
 (:func:`api.build.ensure_build`); this module only reads a finished build.
 """
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from api.build import NQUADS_FILE
 from api.errors import SgkgError
+from api.interpretations import (
+    INTERPRETED,
+    STRICT,
+    Selection,
+    interpretations_in,
+    rests_on_in,
+    select,
+    slug_of,
+)
 from api.layout import Layout
 from api.results import QueryResult, format_result
 from api.store import EmbeddedStore, Store
@@ -47,8 +58,46 @@ def open_store(layout: Layout) -> EmbeddedStore:
 
 
 def run_query(store: Store, sparql: str) -> QueryResult:
-    """Run one query over the union of all graphs. Raises QuerySyntaxError."""
+    """Run one query over the union of sgkg's graphs: a strict answer, from the words.
+    Raises QuerySyntaxError."""
     return store.query(sparql)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer, how it was read, and the interpretations it rests on."""
+
+    result: QueryResult
+    selection: Selection
+    #: the included interpretations the answer rests on (:func:`api.interpretations.rests_on`)
+    rests_on: tuple[str, ...] = ()
+
+    @property
+    def mode(self) -> str:
+        return self.selection.mode
+
+    def summary(self) -> str:
+        """One line for a person: strict, or interpreted and resting on which."""
+        if self.mode == STRICT:
+            return "answer: strict, from the words alone (--interpretations adds readings)"
+        included = len(self.selection.graphs)
+        resting = ", ".join(slug_of(iri) for iri in self.rests_on)
+        rests = f"rests on {resting}" if resting else "rests on none: the strict answer is the same"
+        return f"answer: {INTERPRETED} ({included} interpretation(s) included); {rests}"
+
+
+def answer_query(store: Store, sparql: str, interpretations: Iterable[str] = ()) -> Answer:
+    """Run one query, strictly (no ``interpretations``, the default) or including
+    interpretations (``all``, or names: :func:`api.interpretations.select`), and find
+    those the answer rests on. The interpretations are those ``store`` holds
+    (:func:`api.interpretations.interpretations_in`), so a remote store works alike.
+    Raises QuerySyntaxError, and UnknownInterpretation for a name the store lacks."""
+    values = list(interpretations)
+    selection = select(values, tuple(interpretations_in(store))) if values else Selection()
+    result = store.query(sparql, interpretations=selection.graphs)
+    if not selection.graphs:
+        return Answer(result, selection)
+    return Answer(result, selection, tuple(rests_on_in(store, sparql, selection)))
 
 
 def query_to_text(store: Store, sparql: str, fmt: str = "table") -> str:

@@ -8,13 +8,18 @@ are not, the conditions that decided each, and the passages of that version behi
 Everything comes from the graph (conditions are data); nothing here knows the Paris
 Declaration. The semantics:
 
-- **Which elements.** Guarantee systems, components, mechanisms, commitments and
-  participations (``a/rdfs:subClassOf*`` those classes). An element is evaluated only
-  if it has ``sg:hasEvidence`` in a passage of the chosen version; the others are
-  listed as not in that version.
+- **Which elements.** Guarantee systems, components and mechanisms, and the statements
+  that can take effect: commitments (undertakings), provisions (what will or shall be),
+  capacities (what something can deliver), recommendations (what should be done) and
+  participations (a party's role): ``a/rdfs:subClassOf*`` those classes. The other
+  statement kinds are left out, because no event puts them in effect: a readiness is a
+  disposition announced at the meeting, an affirmation the meeting's own act, a report
+  something already done, and a possibility content that may be included, never in
+  effect by itself. An element is evaluated only if it has ``sg:hasEvidence`` in a
+  passage of the chosen version; the others are listed as not in that version.
 - **Event conditions.** Met if stated, or entailed by a stated event through
   ``sg:entailsCondition`` (transitively): a stated armed attack by Russia meets "a
-  future armed attack" and "an attack" when the data says it entails them.
+  future armed attack" because the data says the one entails the other.
 - **Compound conditions.** An ``sg:AllOfCondition`` is met when every ``sg:operand``
   is met, an ``sg:AnyOfCondition`` when at least one is (operands may be compound).
   Any other kind of condition is never met: the evaluator cannot decide it.
@@ -25,16 +30,32 @@ Declaration. The semantics:
   say so, since its range is guarantee elements and commitments are not). Unrolled: an
   element is active iff the ``sg:activatedBy`` conditions of itself and of everything it
   depends on, directly or transitively, are met; these are the conditions that decide
-  it (all of them when it is active, the unmet ones when it is not).
+  it (all of them when it is active, the unmet ones when it is not). Active means that
+  what the statement says applies: an undertaking is due, a provision in effect, a
+  capacity available, a recommendation applicable; the kind says which.
 - An element with no condition anywhere up its dependencies is active whatever
   happens (the coordination cell, decided on its own, outside the system).
 
+**Strict and interpreted.** By default the evaluator reads the words alone: the
+asserted sgkg graphs (ontology, data, sources), never an interpretation graph
+(:mod:`api.interpretations`). Asked to include interpretations (``all`` or their
+names), it also reads their graphs: every element, ``sg:partOf``,
+``sg:participationIn``, ``sg:activatedBy``, ``sg:operand`` and ``sg:entailsCondition``
+edge and evidence link is tagged with the graph it comes from, and each condition,
+deciding condition and element names the interpretations its outcome rests on: those
+whose edges it needs, where the words alone give no way. Where the words give a way,
+the words win, so an interpretation that only repeats what the data says is never
+named. The result says whether it is ``strict`` or ``interpreted``, which
+interpretations it included and which it used.
+
 The graph is read once through :class:`api.store.Store` (a handful of SPARQL queries
-over the asserted graphs, so the answer does not depend on whether reasoning ran) into a
-:class:`ScenarioModel`; each evaluation is then plain Python over that model.
+over the asserted graphs and the interpretation graphs, so the answer does not depend
+on whether reasoning ran) into a :class:`ScenarioModel`; each evaluation, strict or
+interpreted, is then plain Python over that model.
 """
 
 from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 from typing import cast
@@ -44,6 +65,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from api.errors import SgkgError
+from api.interpretations import INTERPRETED, STRICT, interpretations_in, select
 from api.layout import DATA, ONTOLOGY, SOURCES, graph_iri
 from api.namespaces import ID, SG, bind_prefixes, compact
 from api.results import SelectResult
@@ -55,12 +77,16 @@ DEFAULT_VERSION = "paris-final"
 #: Output formats of ``sgkg scenario``.
 SCENARIO_FORMATS = ("text", "json", "turtle")
 
-#: Element kinds, in the order results list them, with the class that defines each.
+#: Element kinds the evaluator evaluates, in the order results list them, with the
+#: class that defines each.
 ELEMENT_KINDS: dict[str, URIRef] = {
     "system": SG.GuaranteeSystem,
     "component": SG.Component,
     "mechanism": SG.Mechanism,
     "commitment": SG.Commitment,
+    "provision": SG.Provision,
+    "capacity": SG.Capacity,
+    "recommendation": SG.Recommendation,
     "participation": SG.Participation,
 }
 
@@ -71,11 +97,36 @@ CONDITION_KINDS: dict[str, URIRef] = {
     "any-of": SG.AnyOfCondition,
 }
 
-#: The graphs the model is read from: the asserted ones (not ``inferred``).
+#: The graphs a strict answer is read from: the asserted ones (not ``inferred``).
 ASSERTED_GRAPHS = tuple(str(graph_iri(name)) for name in (ONTOLOGY, DATA, SOURCES))
 
+#: What a scenario IRI's events segment says when no event is stated.
+NO_EVENTS = "no-events"
+#: The path segment of a scenario IRI that introduces the interpretations it includes:
+#: ``.../scenario/{version}/{events}/interpretations/{all | name+name...}``.
+INTERPRETATIONS_SEGMENT = "interpretations"
+#: The interpretations segment naming every interpretation the graph holds.
+ALL_INTERPRETATIONS = "all"
+
+#: The origin of a statement the words make (a triple of the asserted graphs); any other
+#: origin is the IRI of the interpretation graph that adds it.
+WORDS = ""
+
+#: The interpretations a derivation rests on; empty: the words alone.
+Cost = frozenset[str]
+
 ConditionKind = TypingLiteral["event", "all-of", "any-of", "other"]
-ElementKind = TypingLiteral["system", "component", "mechanism", "commitment", "participation"]
+ElementKind = TypingLiteral[
+    "system",
+    "component",
+    "mechanism",
+    "commitment",
+    "provision",
+    "capacity",
+    "recommendation",
+    "participation",
+]
+AnswerMode = TypingLiteral["strict", "interpreted"]
 
 
 class UnknownScenarioInput(SgkgError):
@@ -108,6 +159,11 @@ class UnknownScenarioInput(SgkgError):
 
 # --- results (pydantic, so the HTTP layer documents them in OpenAPI) ---------------------
 
+_RESTS_ON = (
+    "IRIs of the interpretations this outcome rests on: those whose triples it needs, "
+    "where the words alone give no way. Empty in a strict answer."
+)
+
 
 class Reference(BaseModel):
     """An individual of the graph: its IRI, the short name used in requests, its label."""
@@ -139,6 +195,7 @@ class ConditionOutcome(BaseModel):
     entailed_by: list[str] = Field(
         default_factory=list, description="Stated events that entail it (events only)."
     )
+    interpretations: list[str] = Field(default_factory=list, description=_RESTS_ON)
     evidence: list[EvidencePassage] = Field(default_factory=list)
 
 
@@ -149,6 +206,11 @@ class DecidingCondition(BaseModel):
     label: str | None = None
     met: bool
     via: str = Field(description="IRI of the element whose sg:activatedBy it is.")
+    interpretations: list[str] = Field(
+        default_factory=list,
+        description="IRIs of the interpretations that make it apply (the way to `via`, its "
+        "sg:activatedBy) or, if met, that meet it. Empty in a strict answer.",
+    )
 
 
 class ElementOutcome(BaseModel):
@@ -163,6 +225,7 @@ class ElementOutcome(BaseModel):
         description="Every condition it depends on if active; the unmet ones if not.",
     )
     explanation: str
+    interpretations: list[str] = Field(default_factory=list, description=_RESTS_ON)
     evidence: list[EvidencePassage] = Field(default_factory=list)
 
 
@@ -173,6 +236,10 @@ class AbsentElement(BaseModel):
     kind: ElementKind
     label: str | None = None
     versions: list[str] = Field(description="Slugs of the versions that do have it.")
+    interpretations: list[str] = Field(
+        default_factory=list,
+        description="IRIs of the interpretations the element exists by (empty: the words).",
+    )
 
 
 class ScenarioResult(BaseModel):
@@ -181,6 +248,19 @@ class ScenarioResult(BaseModel):
     scenario: str = Field(description="IRI naming this scenario in the results graph.")
     version: Reference
     events: list[Reference] = Field(description="The stated events.")
+    mode: AnswerMode = Field(
+        STRICT,
+        description="strict: from the words alone (the default); interpreted: "
+        "interpretations were included.",
+    )
+    interpretations_included: list[str] = Field(
+        default_factory=list, description="IRIs of the interpretations the request included."
+    )
+    interpretations_used: list[str] = Field(
+        default_factory=list,
+        description="IRIs of the included interpretations the answer rests on: those some "
+        "condition or element names.",
+    )
     active: list[ElementOutcome]
     inactive: list[ElementOutcome]
     not_in_version: list[AbsentElement]
@@ -188,14 +268,21 @@ class ScenarioResult(BaseModel):
 
 
 class EventCatalogue(BaseModel):
-    """What a scenario may state, and the versions it may be evaluated against."""
+    """What a scenario may state, the versions and the interpretations it may use."""
 
     events: list[Reference]
     versions: list[Reference]
     default_version: str | None
+    interpretations: list[Reference] = Field(
+        default_factory=list,
+        description="Interpretations a scenario may include, by slug or IRI, or 'all'.",
+    )
 
 
 # --- the model read from the graph ------------------------------------------------------
+
+#: Where a statement comes from: ``WORDS`` and/or interpretation graph IRIs.
+Origins = set[str]
 
 
 @dataclass
@@ -203,8 +290,7 @@ class _Element:
     iri: str
     kind: str
     label: str | None
-    depends_on: set[str] = field(default_factory=set)
-    conditions: set[str] = field(default_factory=set)
+    origins: Origins = field(default_factory=set)
 
 
 @dataclass
@@ -212,8 +298,6 @@ class _Condition:
     iri: str
     kind: str
     label: str | None
-    operands: list[str] = field(default_factory=list)
-    entails: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -223,6 +307,34 @@ class _Passage:
     quote: str | None
     start: int | None
     end: int | None
+    origins: Origins = field(default_factory=set)
+
+
+@dataclass
+class _Links:
+    """The edges the evaluator follows, each with where it comes from, by subject.
+
+    Kept for every subject (not only evaluated elements), so a condition on a statement
+    of a kind that is not evaluated still reaches what depends on it.
+    """
+
+    depends_on: dict[str, dict[str, Origins]] = field(default_factory=dict)
+    activated_by: dict[str, dict[str, Origins]] = field(default_factory=dict)
+    operands: dict[str, dict[str, Origins]] = field(default_factory=dict)
+    entails: dict[str, dict[str, Origins]] = field(default_factory=dict)
+
+    def add(self, subject: str, predicate: object, value: str, origin: str) -> None:
+        if predicate in (SG.partOf, SG.participationIn):
+            table = self.depends_on
+        elif predicate == SG.activatedBy:
+            table = self.activated_by
+        elif predicate == SG.operand:
+            table = self.operands
+        elif predicate == SG.entailsCondition:
+            table = self.entails
+        else:
+            return
+        table.setdefault(subject, {}).setdefault(value, set()).add(origin)
 
 
 def _values(kinds: dict[str, URIRef]) -> str:
@@ -233,37 +345,50 @@ def _values(kinds: dict[str, URIRef]) -> str:
 _PREFIXES = f"""PREFIX sg: <{SG}>
 PREFIX rdfs: <{RDFS}>
 """
+_ENGLISH = 'FILTER(lang(?label) = "" || langMatches(lang(?label), "en"))'
 
+# Element, link and evidence triples are read with their graph (``GRAPH ?g``): an
+# asserted graph (the words) or an interpretation graph. The class hierarchy and the
+# passages come from the default graph, the asserted graphs.
 _ELEMENTS = (
-    _PREFIXES
-    + """SELECT ?e ?kind ?label WHERE {
+    (
+        _PREFIXES
+        + """SELECT ?g ?e ?kind ?label WHERE {
   VALUES (?class ?kind) { $KINDS }
-  ?e a/rdfs:subClassOf* ?class .
-  OPTIONAL { ?e rdfs:label ?label FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }
+  GRAPH ?g { ?e a ?type }
+  ?type rdfs:subClassOf* ?class .
+  OPTIONAL { GRAPH ?lg { ?e rdfs:label ?label } $ENGLISH }
 }"""
-).replace("$KINDS", _values(ELEMENT_KINDS))
+    )
+    .replace("$KINDS", _values(ELEMENT_KINDS))
+    .replace("$ENGLISH", _ENGLISH)
+)
 
 _CONDITIONS = (
-    _PREFIXES
-    + """SELECT ?c ?kind ?label WHERE {
+    (
+        _PREFIXES
+        + """SELECT ?c ?kind ?label WHERE {
   ?c a/rdfs:subClassOf* sg:Condition .
   OPTIONAL { VALUES (?class ?kind) { $KINDS } ?c a/rdfs:subClassOf* ?class }
-  OPTIONAL { ?c rdfs:label ?label FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }
+  OPTIONAL { ?c rdfs:label ?label $ENGLISH }
 }"""
-).replace("$KINDS", _values(CONDITION_KINDS))
+    )
+    .replace("$KINDS", _values(CONDITION_KINDS))
+    .replace("$ENGLISH", _ENGLISH)
+)
 
 _LINKS = (
     _PREFIXES
-    + """SELECT ?s ?p ?o WHERE {
+    + """SELECT ?g ?s ?p ?o WHERE {
   VALUES ?p { sg:partOf sg:participationIn sg:activatedBy sg:operand sg:entailsCondition }
-  ?s ?p ?o .
+  GRAPH ?g { ?s ?p ?o }
 }"""
 )
 
 _EVIDENCE = (
     _PREFIXES
-    + """SELECT ?e ?passage ?version ?quote ?start ?end WHERE {
-  ?e sg:hasEvidence ?passage .
+    + """SELECT ?g ?e ?passage ?version ?quote ?start ?end WHERE {
+  GRAPH ?g { ?e sg:hasEvidence ?passage }
   ?passage sg:inVersion ?version .
   OPTIONAL { ?passage sg:quote ?quote }
   OPTIONAL { ?passage sg:startOffset ?start }
@@ -275,9 +400,9 @@ _VERSIONS = (
     _PREFIXES
     + """SELECT ?v ?label WHERE {
   ?v a/rdfs:subClassOf* sg:TextVersion .
-  OPTIONAL { ?v rdfs:label ?label FILTER(lang(?label) = "" || langMatches(lang(?label), "en")) }
+  OPTIONAL { ?v rdfs:label ?label $ENGLISH }
 }"""
-)
+).replace("$ENGLISH", _ENGLISH)
 
 
 class ScenarioModel:
@@ -287,67 +412,102 @@ class ScenarioModel:
         self,
         elements: dict[str, _Element],
         conditions: dict[str, _Condition],
+        links: _Links,
         evidence: dict[str, list[_Passage]],
         versions: dict[str, Reference],
+        interpretations: dict[str, Reference] | None = None,
     ) -> None:
         self.elements = elements
         self.conditions = conditions
+        self.links = links
         self.evidence = evidence
         self.versions = versions  # by slug
+        #: the interpretations a scenario may include (those with a graph), by IRI
+        self.interpretations = dict(sorted((interpretations or {}).items()))
         event_iris = sorted(iri for iri, c in conditions.items() if c.kind == "event")
         _refuse_shared_slugs("event conditions", event_iris)
         self.events = {
             slug_of(iri): Reference(iri=iri, slug=slug_of(iri), label=conditions[iri].label)
             for iri in event_iris
         }
-        self._dependencies = {iri: self._closure(iri) for iri in elements}
+        self._entailed_from: dict[str, dict[str, Origins]] = defaultdict(dict)
+        for source, targets in links.entails.items():
+            for target, origins in targets.items():
+                self._entailed_from[target][source] = origins
 
     @classmethod
     def from_store(cls, store: Store) -> "ScenarioModel":
-        """Read elements, conditions, evidence and versions from the asserted graphs."""
+        """Read elements, conditions, links, evidence, versions and the interpretations
+        from the asserted graphs and the interpretation graphs."""
 
-        def rows(sparql: str) -> tuple[tuple, ...]:
-            result = store.query(sparql, default_graph_uris=ASSERTED_GRAPHS)
+        def rows(sparql: str, **dataset: Sequence[str]) -> tuple[tuple, ...]:
+            result = store.query(sparql, **dataset)  # type: ignore[arg-type]
             if not isinstance(result, SelectResult):
                 raise SgkgError(f"the store answered a SELECT with {type(result).__name__}")
             return result.rows
 
+        interpretations = {
+            iri: Reference(iri=iri, slug=slug_of(iri), label=label)
+            for iri, label in interpretations_in(store).items()
+        }
+        tagged = {
+            "default_graph_uris": ASSERTED_GRAPHS,
+            "named_graph_uris": (*ASSERTED_GRAPHS, *interpretations),
+        }
+        strict = {"default_graph_uris": ASSERTED_GRAPHS}
+
+        def origin(graph: object) -> str:
+            return WORDS if str(graph) in ASSERTED_GRAPHS else str(graph)
+
         elements: dict[str, _Element] = {}
-        for iri, kind, label in rows(_ELEMENTS):
+        for graph, iri, kind, label in sorted(rows(_ELEMENTS, **tagged), key=_words_first):
             current = elements.get(str(iri))
             if current is None or _kind_rank(str(kind)) > _kind_rank(current.kind):
-                elements[str(iri)] = _Element(str(iri), str(kind), _text(label))
+                origins = current.origins if current else set()
+                current = elements[str(iri)] = _Element(str(iri), str(kind), _text(label), origins)
+            current.origins.add(origin(graph))
+            if current.label is None:
+                current.label = _text(label)
         conditions: dict[str, _Condition] = {}
-        for iri, kind, label in rows(_CONDITIONS):
+        for iri, kind, label in rows(_CONDITIONS, **strict):
             known = conditions.get(str(iri))
             if known is None or known.kind == "other":
                 conditions[str(iri)] = _Condition(str(iri), str(kind or "other"), _text(label))
-        for subject, predicate, value in sorted(rows(_LINKS)):
-            _add_link(elements, conditions, str(subject), predicate, str(value))
-        evidence: dict[str, list[_Passage]] = defaultdict(list)
-        for iri, passage, version, quote, start, end in sorted(rows(_EVIDENCE)):
-            evidence[str(iri)].append(
-                _Passage(str(passage), str(version), _text(quote), _int(start), _int(end))
+        links = _Links()
+        for graph, subject, predicate, value in sorted(rows(_LINKS, **tagged)):
+            links.add(str(subject), predicate, str(value), origin(graph))
+        evidence: dict[str, dict[str, _Passage]] = defaultdict(dict)
+        for graph, iri, passage, version, quote, start, end in rows(_EVIDENCE, **tagged):
+            found = evidence[str(iri)].setdefault(
+                str(passage),
+                _Passage(str(passage), str(version), _text(quote), _int(start), _int(end)),
             )
-        for passages in evidence.values():
-            passages.sort(key=lambda p: (p.start if p.start is not None else -1, p.iri))
-        version_rows = sorted(rows(_VERSIONS))
+            found.origins.add(origin(graph))
+        version_rows = sorted(rows(_VERSIONS, **strict))
         _refuse_shared_slugs("text versions", sorted({str(iri) for iri, _ in version_rows}))
         versions = {
             slug_of(str(iri)): Reference(iri=str(iri), slug=slug_of(str(iri)), label=_text(label))
             for iri, label in version_rows
         }
-        return cls(elements, conditions, dict(evidence), versions)
+        ordered = {
+            iri: sorted(passages.values(), key=_passage_order) for iri, passages in evidence.items()
+        }
+        return cls(elements, conditions, links, ordered, versions, interpretations)
 
     # --- the catalogue -------------------------------------------------------------
 
     def catalogue(self) -> EventCatalogue:
-        """The events a scenario may state and the versions it may use."""
+        """The events a scenario may state, the versions and interpretations it may use."""
         return EventCatalogue(
             events=list(self.events.values()),
             versions=[self.versions[slug] for slug in sorted(self.versions)],
             default_version=self.default_version(),
+            interpretations=list(self.interpretations.values()),
         )
+
+    def interpretation_labels(self) -> dict[str, str | None]:
+        """The label of each interpretation a scenario may include, by IRI."""
+        return {iri: ref.label for iri, ref in self.interpretations.items()}
 
     def default_version(self) -> str | None:
         """:data:`DEFAULT_VERSION` if the graph has it, else its only version, else None."""
@@ -357,30 +517,58 @@ class ScenarioModel:
 
     # --- evaluation ----------------------------------------------------------------
 
-    def evaluate(self, events: list[str], version: str | None = None) -> ScenarioResult:
-        """Evaluate a scenario. ``events`` and ``version`` are slugs or full IRIs.
+    def evaluate(
+        self,
+        events: list[str],
+        version: str | None = None,
+        interpretations: Iterable[str] = (),
+    ) -> ScenarioResult:
+        """Evaluate a scenario. ``events`` and ``version`` are slugs or full IRIs;
+        ``interpretations`` what to include besides the words: nothing (a strict answer,
+        the default), ``all``, or interpretations by slug or IRI (comma-separated or
+        several values, as :func:`api.interpretations.select` reads them).
 
-        Raises :class:`UnknownScenarioInput` naming the valid events and versions.
+        Raises :class:`UnknownScenarioInput` naming the valid events and versions, and
+        :class:`api.interpretations.UnknownInterpretation` naming the interpretations.
         """
         stated = self._resolve_events(events, version)
         chosen = self._resolve_version(version)
-        met, reasons = self._met_conditions(stated)
+        included = tuple(sorted(select(interpretations, tuple(self.interpretations)).graphs))
+        met = self._met_conditions(stated, included)
+        entailed_by = self._entailed_by(stated, included)
         conditions = {
-            condition.iri: self._condition_outcome(condition, met, reasons, stated, chosen.iri)
+            condition.iri: self._condition_outcome(
+                condition, met, entailed_by, stated, included, chosen.iri
+            )
             for condition in sorted(self.conditions.values(), key=lambda c: c.iri)
         }
         active, inactive, absent = [], [], []
         for element in sorted(self.elements.values(), key=_element_order):
-            passages = self._evidence_in(element.iri, chosen.iri)
+            exists = _cost(element.origins, included)
+            if exists is None:
+                continue  # only an interpretation not included adds it
+            passages = self._evidence_in(element.iri, chosen.iri, included)
             if not passages:
-                absent.append(self._absent(element))
+                absent.append(self._absent(element, exists, included))
                 continue
-            outcome = self._outcome(element, met, passages, conditions)
+            outcome = self._outcome(element, exists, passages, met, conditions, included)
             (active if outcome.active else inactive).append(outcome)
+        used = sorted(
+            {
+                iri
+                for item in [*active, *inactive, *absent, *conditions.values()]
+                for iri in item.interpretations
+            }
+        )
         return ScenarioResult(
-            scenario=scenario_iri(chosen.slug, [slug_of(iri) for iri in stated]),
+            scenario=scenario_iri(
+                chosen.slug, [slug_of(iri) for iri in stated], self._segment(included)
+            ),
             version=chosen,
             events=[self.events[slug_of(iri)] for iri in stated],
+            mode=INTERPRETED if included else STRICT,
+            interpretations_included=list(included),
+            interpretations_used=used,
             active=active,
             inactive=inactive,
             not_in_version=absent,
@@ -421,79 +609,118 @@ class ScenarioModel:
             valid_versions=sorted(self.versions),
         )
 
-    def _met_conditions(self, stated: list[str]) -> tuple[set[str], dict[str, set[str]]]:
-        """Every condition met, and for each entailed event the stated events behind it."""
-        entailed_by: dict[str, set[str]] = defaultdict(set)
-        met: set[str] = set(stated)
-        for event in stated:
-            for reached in self._entailed(event):
-                met.add(reached)
-                if reached != event:
-                    entailed_by[reached].add(event)
-        changed = True
-        while changed:  # compound conditions, innermost first, until nothing changes
-            changed = False
-            for condition in self.conditions.values():
-                if condition.iri not in met and self._compound_met(condition, met):
-                    met.add(condition.iri)
-                    changed = True
-        return met, entailed_by
+    def _segment(self, included: Sequence[str]) -> str:
+        """How a scenario IRI names the included interpretations ('' for none)."""
+        if not included:
+            return ""
+        if set(included) == set(self.interpretations):
+            return ALL_INTERPRETATIONS
+        return "+".join(sorted(slug_of(iri) for iri in included))
 
-    def _entailed(self, event: str) -> set[str]:
-        found, queue = {event}, deque([event])
-        while queue:
-            current = self.conditions.get(queue.popleft())
-            for target in sorted(current.entails) if current else ():
-                if target not in found:
-                    found.add(target)
-                    queue.append(target)
+    # --- conditions ----------------------------------------------------------------
+
+    def _met_conditions(self, stated: list[str], included: Sequence[str]) -> dict[str, Cost]:
+        """Every condition met, with the interpretations its cheapest way of being met
+        rests on (none for a stated event, or one the words alone meet).
+
+        Relaxed until nothing changes: a condition's cost only ever goes down, so this
+        ends; compound conditions are met once their operands are, innermost first.
+        """
+        met: dict[str, Cost] = {event: frozenset() for event in stated}
+        changed = True
+        while changed:
+            changed = False
+            for iri in sorted(self.conditions):
+                best = met.get(iri)
+                for cost in self._ways_met(iri, met, included):
+                    if _cheaper(cost, best):
+                        best = cost
+                if best is not None and best != met.get(iri):
+                    met[iri] = best
+                    changed = True
+        return met
+
+    def _ways_met(self, iri: str, met: dict[str, Cost], included: Sequence[str]) -> Iterator[Cost]:
+        """Each way a condition is met given those met so far, as its cost."""
+        for source, origins in sorted(self._entailed_from.get(iri, {}).items()):
+            edge = _cost(origins, included)
+            if source in met and edge is not None:
+                yield met[source] | edge
+        kind = self.conditions[iri].kind
+        operands = self._available(self.links.operands.get(iri, {}), included)
+        if kind == "all-of" and operands and all(op in met for op in operands):
+            yield frozenset().union(*(met[op] | edge for op, edge in operands.items()))
+        if kind == "any-of":
+            for op, edge in operands.items():
+                if op in met:
+                    yield met[op] | edge
+
+    def _entailed_by(self, stated: list[str], included: Sequence[str]) -> dict[str, set[str]]:
+        """For each condition a stated event entails, the stated events that entail it."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for event in stated:
+            seen, queue = {event}, deque([event])
+            while queue:
+                targets = self.links.entails.get(queue.popleft(), {})
+                for target, origins in sorted(targets.items()):
+                    if target not in seen and _cost(origins, included) is not None:
+                        seen.add(target)
+                        found[target].add(event)
+                        queue.append(target)
         return found
 
     @staticmethod
-    def _compound_met(condition: _Condition, met: set[str]) -> bool:
-        if condition.kind == "all-of":
-            return bool(condition.operands) and all(op in met for op in condition.operands)
-        if condition.kind == "any-of":
-            return any(op in met for op in condition.operands)
-        return False
+    def _available(edges: dict[str, Origins], included: Sequence[str]) -> dict[str, Cost]:
+        """The edges the words or an included interpretation give, with their cost."""
+        costs = {target: _cost(origins, included) for target, origins in edges.items()}
+        return {target: cost for target, cost in costs.items() if cost is not None}
 
-    def _closure(self, iri: str) -> list[str]:
-        """The element itself and everything it depends on, nearest first."""
-        order, queue = [iri], deque([iri])
+    # --- elements ------------------------------------------------------------------
+
+    def _dependencies(self, iri: str, included: Sequence[str]) -> dict[str, Cost]:
+        """The element itself and everything it depends on, nearest first, each with
+        the interpretations its cheapest way there rests on."""
+        costs: dict[str, Cost] = {iri: frozenset()}
+        queue = deque([iri])
         while queue:
-            current = self.elements.get(queue.popleft())
-            for parent in sorted(current.depends_on) if current else ():
-                if parent not in order:
-                    order.append(parent)
+            current = queue.popleft()
+            parents = self._available(self.links.depends_on.get(current, {}), included)
+            for parent, edge in sorted(parents.items()):
+                cost = costs[current] | edge
+                if parent not in costs or _cheaper(cost, costs[parent]):
+                    costs[parent] = cost
                     queue.append(parent)
-        return order
-
-    def _conditions_of(self, iri: str) -> list[str]:
-        element = self.elements.get(iri)
-        if element is not None:
-            return sorted(element.conditions)
-        return []
+        return costs
 
     def _outcome(
         self,
         element: _Element,
-        met: set[str],
+        exists: Cost,
         passages: list[_Passage],
+        met: dict[str, Cost],
         conditions: dict[str, ConditionOutcome],
+        included: Sequence[str],
     ) -> ElementOutcome:
-        deciding = [
-            DecidingCondition(
-                condition=condition,
-                label=self._label(condition),
-                met=condition in met,
-                via=holder,
-            )
-            for holder in self._dependencies[element.iri]
-            for condition in self._conditions_of(holder)
-        ]
+        deciding = []
+        for holder, way in self._dependencies(element.iri, included).items():
+            own = self._available(self.links.activated_by.get(holder, {}), included)
+            for condition, edge in sorted(own.items()):
+                cost = way | edge | met.get(condition, frozenset())
+                deciding.append(
+                    DecidingCondition(
+                        condition=condition,
+                        label=self._label(condition),
+                        met=condition in met,
+                        via=holder,
+                        interpretations=sorted(cost),
+                    )
+                )
         active = all(item.met for item in deciding)
         if not active:
             deciding = [item for item in deciding if not item.met]
+        evidence = _cheapest(_cost(p.origins, included) for p in passages)
+        rests_on = exists | (evidence or frozenset())
+        rests_on = rests_on.union(*(item.interpretations for item in deciding))
         return ElementOutcome(
             iri=element.iri,
             kind=cast(ElementKind, element.kind),
@@ -501,67 +728,75 @@ class ScenarioModel:
             active=active,
             decided_by=deciding,
             explanation=_element_explanation(element.iri, active, deciding, conditions),
+            interpretations=sorted(rests_on),
             evidence=[_evidence(p) for p in passages],
         )
 
     def _condition_outcome(
         self,
         condition: _Condition,
-        met: set[str],
+        met: dict[str, Cost],
         entailed_by: dict[str, set[str]],
         stated: list[str],
+        included: Sequence[str],
         version: str,
     ) -> ConditionOutcome:
-        is_met = condition.iri in met
+        operands = list(self._available(self.links.operands.get(condition.iri, {}), included))
         return ConditionOutcome(
             iri=condition.iri,
             slug=slug_of(condition.iri),
             kind=cast(ConditionKind, condition.kind),
             label=condition.label,
-            met=is_met,
-            explanation=self._condition_explanation(condition, met, entailed_by, stated),
-            operands=list(condition.operands),
+            met=condition.iri in met,
+            explanation=self._condition_explanation(condition, met, entailed_by, stated, operands),
+            operands=operands,
             entailed_by=sorted(entailed_by.get(condition.iri, ())),
-            evidence=[_evidence(p) for p in self._evidence_in(condition.iri, version)],
+            interpretations=sorted(met.get(condition.iri, ())),
+            evidence=[_evidence(p) for p in self._evidence_in(condition.iri, version, included)],
         )
 
     def _condition_explanation(
         self,
         condition: _Condition,
-        met: set[str],
+        met: dict[str, Cost],
         entailed_by: dict[str, set[str]],
         stated: list[str],
+        operands: list[str],
     ) -> str:
+        through = _through(met.get(condition.iri, frozenset()))
         if condition.kind == "event":
             if condition.iri in stated:
                 return "stated"
             if condition.iri in met:
                 sources = ", ".join(slug_of(e) for e in sorted(entailed_by[condition.iri]))
-                return f"entailed by the stated event(s) {sources} (sg:entailsCondition)"
+                return f"entailed by the stated event(s) {sources} (sg:entailsCondition){through}"
             return "not stated, and no stated event entails it"
         if condition.kind in ("all-of", "any-of"):
-            parts = [
-                f"{slug_of(op)} ({'met' if op in met else 'not met'})" for op in condition.operands
-            ]
+            parts = [f"{slug_of(op)} ({'met' if op in met else 'not met'})" for op in operands]
             joined = ", ".join(parts) or "no operands"
             word = "all" if condition.kind == "all-of" else "any"
             verdict = "met" if condition.iri in met else "not met"
-            return f"{verdict}: needs {word} of {joined}"
+            return f"{verdict}: needs {word} of {joined}{through}"
         return "not an event, all-of or any-of condition: the evaluator cannot decide it"
 
-    def _absent(self, element: _Element) -> AbsentElement:
-        versions = sorted(
-            {slug_of(passage.version) for passage in self.evidence.get(element.iri, [])}
-        )
+    def _absent(self, element: _Element, exists: Cost, included: Sequence[str]) -> AbsentElement:
+        passages = [
+            p for p in self.evidence.get(element.iri, []) if _cost(p.origins, included) is not None
+        ]
         return AbsentElement(
             iri=element.iri,
             kind=cast(ElementKind, element.kind),
             label=element.label,
-            versions=versions,
+            versions=sorted({slug_of(passage.version) for passage in passages}),
+            interpretations=sorted(exists),
         )
 
-    def _evidence_in(self, iri: str, version: str) -> list[_Passage]:
-        return [p for p in self.evidence.get(iri, []) if p.version == version]
+    def _evidence_in(self, iri: str, version: str, included: Sequence[str]) -> list[_Passage]:
+        return [
+            p
+            for p in self.evidence.get(iri, [])
+            if p.version == version and _cost(p.origins, included) is not None
+        ]
 
     def _label(self, iri: str) -> str | None:
         condition = self.conditions.get(iri)
@@ -571,29 +806,44 @@ class ScenarioModel:
 # --- results as RDF and as text ----------------------------------------------------------
 
 
-def scenario_iri(version: str, events: list[str]) -> str:
-    """A stable IRI for a scenario: its version and its sorted events."""
-    named = "+".join(sorted(events)) or "no-events"
-    return str(ID[f"scenario/{version}/{named}"])
+def scenario_iri(version: str, events: list[str], interpretations: str = "") -> str:
+    """A stable IRI for a scenario: its version, its sorted events and, for an
+    interpreted answer, the interpretations it includes (``all``, or their slugs sorted
+    and joined by ``+``)."""
+    named = "+".join(sorted(events)) or NO_EVENTS
+    path = f"scenario/{version}/{named}"
+    if interpretations:
+        path += f"/{INTERPRETATIONS_SEGMENT}/{interpretations}"
+    return str(ID[path])
 
 
-def result_graph(result: ScenarioResult) -> Graph:
+def result_graph(result: ScenarioResult, labels: dict[str, str | None] | None = None) -> Graph:
     """The scenario's answer as RDF, with the ``sg:`` scenario-result terms.
 
     Each element's label, type and evidence in the version (quote and offsets) come
-    along, so the graph can be read on its own.
+    along, so the graph can be read on its own. An interpreted answer says which
+    interpretations it included (``sg:includesInterpretation``) and which it and each
+    result rest on (``sg:restsOnInterpretation``), typed and labelled from ``labels``.
     """
     graph = bind_prefixes(Graph())
     scenario = URIRef(result.scenario)
     events = ", ".join(event.slug for event in result.events) or "no events"
     graph.add((scenario, RDF.type, SG.Scenario))
-    graph.add((scenario, RDFS.label, Literal(f"Scenario: {events}, in {result.version.slug}")))
+    graph.add((scenario, RDFS.label, Literal(_scenario_label(result, events))))
     graph.add((scenario, SG.scenarioVersion, URIRef(result.version.iri)))
     for event in result.events:
         graph.add((scenario, SG.statedEvent, URIRef(event.iri)))
     for condition in result.conditions:
         if condition.met:
             graph.add((scenario, SG.meetsCondition, URIRef(condition.iri)))
+    for iri in result.interpretations_included:
+        graph.add((scenario, SG.includesInterpretation, URIRef(iri)))
+        graph.add((URIRef(iri), RDF.type, SG.Interpretation))
+        label = (labels or {}).get(iri)
+        if label:
+            graph.add((URIRef(iri), RDFS.label, Literal(label, lang="en")))
+    for iri in result.interpretations_used:
+        graph.add((scenario, SG.restsOnInterpretation, URIRef(iri)))
     for outcome in [*result.active, *result.inactive]:
         node = URIRef(f"{result.scenario}/result/{_local_path(outcome.iri)}")
         element = URIRef(outcome.iri)
@@ -603,6 +853,8 @@ def result_graph(result: ScenarioResult) -> Graph:
         graph.add((node, SG.isActive, Literal(outcome.active, datatype=XSD.boolean)))
         for deciding in outcome.decided_by:
             graph.add((node, SG.decidedBy, URIRef(deciding.condition)))
+        for iri in outcome.interpretations:
+            graph.add((node, SG.restsOnInterpretation, URIRef(iri)))
         graph.add((element, RDF.type, ELEMENT_KINDS[outcome.kind]))
         if outcome.label:
             graph.add((element, RDFS.label, Literal(outcome.label, lang="en")))
@@ -611,34 +863,61 @@ def result_graph(result: ScenarioResult) -> Graph:
     return graph
 
 
+def _scenario_label(result: ScenarioResult, events: str) -> str:
+    label = f"Scenario: {events}, in {result.version.slug}"
+    if result.mode == INTERPRETED:
+        label += f", with {len(result.interpretations_included)} interpretation(s)"
+    return label
+
+
 def render_text(result: ScenarioResult) -> str:
-    """The answer for a person: conditions, then active, inactive and absent elements."""
+    """The answer for a person: how it was read, conditions, then active, inactive and
+    absent elements, each naming the interpretations it rests on."""
     events = ", ".join(event.slug for event in result.events) or "(none)"
-    lines = [f"scenario: {events}", f"version:  {result.version.slug}", "", "conditions:"]
+    lines = [
+        f"scenario: {events}",
+        f"version:  {result.version.slug}",
+        f"answer:   {_mode_line(result)}",
+        "",
+        "conditions:",
+    ]
     for condition in result.conditions:
         mark = "met    " if condition.met else "not met"
         lines.append(f"  {mark}  {condition.slug}: {condition.explanation}")
+    width = max(len(kind) for kind in ELEMENT_KINDS)
     for title, outcomes in (("active", result.active), ("inactive", result.inactive)):
         lines += ["", f"{title} ({len(outcomes)}):"]
         for outcome in outcomes:
-            lines.append(f"  {outcome.kind:<13} {compact(outcome.iri)}  {outcome.label or ''}")
-            lines.append(f"  {'':<13} {outcome.explanation}")
+            lines.append(f"  {outcome.kind:<{width}} {compact(outcome.iri)}  {outcome.label or ''}")
+            lines.append(f"  {'':<{width}} {outcome.explanation}")
+            if outcome.interpretations:
+                names = ", ".join(slug_of(iri) for iri in outcome.interpretations)
+                lines.append(f"  {'':<{width}} rests on interpretation(s): {names}")
             for passage in outcome.evidence[:1]:
-                lines.append(f"  {'':<13} evidence: {_quote_line(passage)}")
+                lines.append(f"  {'':<{width}} evidence: {_quote_line(passage)}")
     lines += ["", f"not in {result.version.slug} ({len(result.not_in_version)}):"]
     for absent in result.not_in_version:
-        lines.append(
-            f"  {absent.kind:<13} {compact(absent.iri)}  (in {', '.join(absent.versions) or '-'})"
-        )
+        versions = ", ".join(absent.versions) or "-"
+        lines.append(f"  {absent.kind:<{width}} {compact(absent.iri)}  (in {versions})")
     return "\n".join(lines) + "\n"
 
 
-def render(result: ScenarioResult, fmt: str) -> str:
-    """``text``, ``json`` or ``turtle``."""
+def _mode_line(result: ScenarioResult) -> str:
+    if result.mode == STRICT:
+        return "strict: from the words alone, no interpretation included"
+    used = ", ".join(slug_of(iri) for iri in result.interpretations_used) or "none"
+    return (
+        f"interpreted: {len(result.interpretations_included)} interpretation(s) included; "
+        f"the answer rests on: {used}"
+    )
+
+
+def render(result: ScenarioResult, fmt: str, labels: dict[str, str | None] | None = None) -> str:
+    """``text``, ``json`` or ``turtle`` (``labels``: the interpretations' labels)."""
     if fmt == "json":
         return result.model_dump_json(indent=2) + "\n"
     if fmt == "turtle":
-        return result_graph(result).serialize(format="turtle")
+        return result_graph(result, labels).serialize(format="turtle")
     if fmt == "text":
         return render_text(result)
     raise SgkgError(f"unknown scenario format {fmt!r}; expected one of {SCENARIO_FORMATS}")
@@ -652,21 +931,44 @@ def slug_of(iri: str) -> str:
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _add_link(
-    elements: dict[str, _Element],
-    conditions: dict[str, _Condition],
-    subject: str,
-    predicate: object,
-    value: str,
-) -> None:
-    if predicate in (SG.partOf, SG.participationIn) and subject in elements:
-        elements[subject].depends_on.add(value)
-    elif predicate == SG.activatedBy and subject in elements:
-        elements[subject].conditions.add(value)
-    elif predicate == SG.operand and subject in conditions:
-        conditions[subject].operands.append(value)
-    elif predicate == SG.entailsCondition and subject in conditions:
-        conditions[subject].entails.add(value)
+def _cost(origins: Iterable[str], included: Sequence[str]) -> Cost | None:
+    """What relying on a triple rests on: nothing if the words state it, else the first
+    included interpretation that adds it; None if neither (it is not there)."""
+    origins = set(origins)
+    if WORDS in origins:
+        return frozenset()
+    for graph in included:
+        if graph in origins:
+            return frozenset({graph})
+    return None
+
+
+def _cheaper(cost: Cost, than: Cost | None) -> bool:
+    """Fewer interpretations first (so the words win), then a fixed order."""
+    return than is None or (len(cost), sorted(cost)) < (len(than), sorted(than))
+
+
+def _cheapest(costs: Iterable[Cost | None]) -> Cost | None:
+    best: Cost | None = None
+    for cost in costs:
+        if cost is not None and _cheaper(cost, best):
+            best = cost
+    return best
+
+
+def _through(cost: Cost) -> str:
+    if not cost:
+        return ""
+    return " through interpretation(s) " + ", ".join(slug_of(iri) for iri in sorted(cost))
+
+
+def _words_first(row: tuple) -> tuple:
+    """Rows of the asserted graphs before those of interpretation graphs."""
+    return (str(row[0]) not in ASSERTED_GRAPHS, tuple(str(term) for term in row))
+
+
+def _passage_order(passage: _Passage) -> tuple[int, str]:
+    return (passage.start if passage.start is not None else -1, passage.iri)
 
 
 def _refuse_shared_slugs(what: str, iris: list[str]) -> None:
@@ -703,7 +1005,8 @@ def _short_reason(condition: ConditionOutcome | None) -> str:
     if condition is None:
         return " [not a condition the graph describes]"
     if condition.entailed_by:
-        return f" [entailed by {', '.join(slug_of(e) for e in condition.entailed_by)}]"
+        reason = f"entailed by {', '.join(slug_of(e) for e in condition.entailed_by)}"
+        return f" [{reason}{_through(frozenset(condition.interpretations))}]"
     if condition.kind in ("all-of", "any-of", "other"):
         return f" [{condition.explanation}]"
     return ""

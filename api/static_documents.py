@@ -13,7 +13,7 @@ minutes and take gigabytes (10k synthetic agreements: six serialisations of two 
 triples), so each format is written on its first request instead and kept.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from threading import Lock
@@ -28,6 +28,7 @@ from api.dataset_description import (
     void_description,
 )
 from api.html_pages import downloads_page, shapes_page
+from api.interpretations import interpretations_in
 from api.layout import GRAPH_NAMES, ONTOLOGY, SHAPES, graph_iri
 from api.namespaces import ONTOLOGY_IRI
 from api.ontology_overview import shapes_overview
@@ -73,7 +74,8 @@ class StaticDocuments:
             if key not in self.rdf:
                 if self.store is None:
                     raise KeyError(key)
-                statements = _dataset_statements(self.store)
+                readings = [reading.iri for reading in self.facts.interpretation_graphs]
+                statements = _dataset_statements(self.store, readings)
                 self.rdf[key] = _serialize_dataset(statements, WIRE_FORMATS[format_name])
             return self.rdf[key]
 
@@ -96,9 +98,10 @@ class StaticDocuments:
 def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> StaticDocuments:
     """Serialise every static document (a second or so for the Paris Declaration)."""
     graphs = {name: _graph_triples(store, name) for name in (ONTOLOGY, SHAPES)}
+    interpretations = interpretations_in(store)
     rdf: dict[tuple[str, str], bytes] = {}
     if int(manifest.get("total_triples", 0)) <= EAGER_DOWNLOAD_TRIPLES:
-        statements = _dataset_statements(store)  # read once for all six formats
+        statements = _dataset_statements(store, interpretations)  # once for all six formats
         for fmt in RDF_FORMATS:
             rdf[(DATASET, fmt.name)] = _serialize_dataset(statements, fmt)
     for fmt in RDF_FORMATS:
@@ -117,6 +120,7 @@ def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> Sta
             for fmt in RDF_FORMATS
             if (DATASET, fmt.name) in rdf
         },
+        interpretations=interpretations,
     )
     for document, description in (
         (VOID_DOCUMENT, void_description(facts)),
@@ -136,19 +140,30 @@ def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> Sta
 DatasetStatements = tuple[list[ox.Quad], list[ox.Triple]]
 
 
-def _dataset_statements(store: NativeQueryStore) -> DatasetStatements:
-    """Every quad of the named graphs, and their union (each triple once)."""
+def _dataset_statements(
+    store: NativeQueryStore, interpretations: Iterable[str]
+) -> DatasetStatements:
+    """Every quad of the six named graphs and of the interpretation graphs, and the
+    union of the six (each triple once): the strict default graph."""
     quads = [
         ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(graph_iri(name))))
         for name in GRAPH_NAMES
         for t in _graph_triples(store, name)
     ]
     union = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    for iri in interpretations:
+        reading = store.query_native(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
+            default_graph_uris=[],
+            named_graph_uris=[iri],
+        )
+        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri)) for t in reading]
     return quads, union
 
 
 def _serialize_dataset(statements: DatasetStatements, fmt: WireFormat) -> bytes:
-    """The whole graph: quad formats keep the named graphs, triple formats hold the union."""
+    """The whole graph: quad formats keep the named graphs (the interpretation graphs
+    under their own names), triple formats hold the strict union."""
     quads, union = statements
     return serialize_quads(quads, fmt) if fmt.is_quad else serialize_triples(union, fmt)
 

@@ -180,6 +180,76 @@ def test_missing_query_file_exits_2(sgkg: Sgkg, mini_tree: Path, build_dir: Path
     assert "cannot read query file missing.rq" in run.err
 
 
+# --- strict and interpreted answers ----------------------------------------------------
+
+QUERIES = REPO / "data" / "queries"
+ATTACK_READING = "https://w3id.org/sgkg/id/interpretation/attack-covers-future-armed-attack"
+
+
+def test_query_is_strict_unless_asked_for_interpretations(sgkg: Sgkg, served_build: Path) -> None:
+    question = QUERIES / "cq19-attack-triggers.rq"
+    strict = sgkg("--build-dir", served_build, "query", question, "--format", "csv")
+    assert strict.code == 0, strict.err
+    assert "us-support-force-in-case-of-attack" not in strict.out
+    assert strict.err.strip().splitlines()[-1] == (
+        "answer: strict, from the words alone (--interpretations adds readings)"
+    )
+    args = ("--build-dir", served_build, "query", question, "--format", "csv")
+    switches = [
+        ["--interpretations"],  # no value: all
+        ["--interpretations", "all"],
+        ["--interpretations", "attack-covers-future-armed-attack,we-stand-ready-final"],
+        ["--interpretations", ATTACK_READING],
+    ]
+    for names in switches:
+        interpreted = sgkg(*args, *names)
+        assert interpreted.code == 0, interpreted.err
+        assert "commitment/us-support-force-in-case-of-attack" in interpreted.out
+        summary = interpreted.err.strip().splitlines()[-1]
+        assert summary.startswith("answer: interpreted (")
+        assert summary.endswith("rests on attack-covers-future-armed-attack"), summary
+
+
+def test_an_interpreted_answer_equal_to_the_strict_one_rests_on_none(
+    sgkg: Sgkg, served_build: Path
+) -> None:
+    run = sgkg("--build-dir", served_build, "query", "ASK {}", "--interpretations", "all")
+    assert (run.code, run.out) == (0, "true\n")
+    assert "rests on none: the strict answer is the same" in run.err
+
+
+def test_unknown_interpretation_exits_2_and_lists_the_known(sgkg: Sgkg, served_build: Path) -> None:
+    run = sgkg("--build-dir", served_build, "query", "ASK {}", "--interpretations", "a-guess")
+    assert run.code == 2 and run.out == ""
+    assert "unknown interpretation(s): 'a-guess'; use 'all', 'none' or one of: " in run.err
+    assert "we-stand-ready-final" in run.err
+
+
+def test_questions_with_interpretations(sgkg: Sgkg, served_build: Path) -> None:
+    strict = sgkg("--build-dir", served_build, "questions", "31", "--format", "csv")
+    interpreted = sgkg(
+        "--build-dir", served_build, "questions", "31", "--format", "csv", "--interpretations"
+    )
+    assert "party/coalition-members" not in strict.out
+    assert "party/coalition-members" in interpreted.out
+    assert "we-finalise-binding-commitments" in interpreted.err.strip().splitlines()[-1]
+    refused = sgkg("--build-dir", served_build, "questions", "--check", "--interpretations")
+    assert refused.code == 2
+    assert "--check compares strict answers with the expected ones" in refused.err
+
+
+def test_export_triple_formats_are_strict_quad_formats_keep_the_interpretations(
+    sgkg: Sgkg, served_build: Path, tmp_path: Path
+) -> None:
+    turtle = sgkg("--build-dir", served_build, "export", "--format", "nt")
+    assert turtle.code == 0
+    entails = "<https://w3id.org/sgkg/ontology#entailsCondition>"
+    attack = "<https://w3id.org/sgkg/id/condition/attack>"
+    assert not [line for line in turtle.out.splitlines() if entails in line and attack in line]
+    quads = sgkg("--build-dir", served_build, "export", "--format", "nq")
+    assert f"{entails} {attack} <{ATTACK_READING}> ." in quads.out
+
+
 # --- export, qc, status, serve -------------------------------------------------------
 
 

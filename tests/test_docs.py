@@ -241,6 +241,19 @@ def test_metadata_gives_the_header_of_each_module(tree: ET.Element) -> None:
     assert field(tree, "module-vocabularies", "Preferred prefix") == "sgv"
 
 
+def test_the_page_explains_strict_and_interpreted_answers(tree: ET.Element) -> None:
+    """The header says how answers are read, and the interpretation layer's terms,
+    including those a scenario's results rest on, are documented."""
+    header = text_of(by_id(tree)["module-ontology"])
+    assert "Answers are strict by default" in header
+    assert "the interpretations parameter of the SPARQL endpoint" in header
+    assert field(tree, "Interpretation", "Definition").startswith("An attributed reading")
+    assert field(tree, "restsOnInterpretation", "Range") == "Interpretation"
+    assert field(tree, "restsOnInterpretation", "Domain") == "Activation result or Scenario"
+    assert field(tree, "includesInterpretation", "Domain") == "Scenario"
+    assert "answers that rest on them say so" in field(tree, "Interpretation", "Scope note")
+
+
 def test_concept_schemes_list_their_concepts_as_a_broader_tree(
     tree: ET.Element, ontology: Graph
 ) -> None:

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from api.build import build, load_built_dataset
@@ -69,3 +69,18 @@ def test_prefixes_are_bound(built: Dataset) -> None:
 def test_unknown_graph(built: Dataset) -> None:
     with pytest.raises(ValueError, match="unknown graph"):
         export(built, "ttl", graph="nope")
+
+
+def test_triple_formats_are_strict_and_quad_formats_keep_the_interpretations() -> None:
+    """An interpretation's graph goes into TriG and N-Quads under its own name, never
+    into the union the triple formats hold."""
+    dataset = Dataset()
+    words = (URIRef("https://w3id.org/sgkg/id/x"), URIRef("https://w3id.org/sgkg/ontology#p"))
+    reading = URIRef("https://w3id.org/sgkg/id/interpretation/a-reading")
+    dataset.graph(graph_iri("data")).add((*words, Literal("said")))
+    dataset.graph(reading).add((*words, Literal("read")))
+    turtle = Graph().parse(data=export(dataset, "ttl"), format="turtle")
+    assert set(turtle) == {(*words, Literal("said"))}
+    quads = Dataset().parse(data=export(dataset, "nq"), format="nquads")
+    assert set(quads.graph(reading)) == {(*words, Literal("read"))}
+    assert set(quads.graph(graph_iri("data"))) == {(*words, Literal("said"))}

@@ -37,11 +37,13 @@ def manifest(server: RunningServer) -> dict:
 
 
 @pytest.fixture(scope="module")
-def union_size(server: RunningServer) -> int:
-    """Distinct triples over all named graphs (what the triple formats hold)."""
+def union_size(server: RunningServer, manifest: dict) -> int:
+    """Distinct triples over the six sgkg graphs (what the strict triple formats hold)."""
     dataset = Dataset()
     dataset.parse(data=httpx.get(f"{server.url}/download/sgkg.nq").content, format="nquads")
-    return len({(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))})
+    six = {URIRef(facts["iri"]) for facts in manifest["graphs"].values()}
+    quads = dataset.quads((None, None, None, None))
+    return len({(s, p, o) for s, p, o, g in quads if g in six})
 
 
 @pytest.mark.parametrize(("extension", "media_type", "rdflib_format", "is_quad"), DOWNLOADS)
@@ -64,6 +66,10 @@ def test_downloads_reparse_with_every_triple(
         for name, facts in manifest["graphs"].items():
             graph = dataset.graph(URIRef(facts["iri"]))
             assert len(graph) == facts["triples"], name
+        readings = manifest["interpretation_graphs"]
+        assert readings
+        for iri, triples in readings.items():  # each interpretation under its own name
+            assert len(dataset.graph(URIRef(iri))) == triples, iri
     else:
         assert len(Graph().parse(data=answer.content, format=rdflib_format)) == union_size
     assert server.url.encode() not in answer.content
@@ -119,6 +125,16 @@ def test_void_and_dcat_description(server: RunningServer, manifest: dict) -> Non
         subset = void.value(predicate=SD_NAME, object=URIRef(facts["iri"]))
         assert (DATASET, VOID.subset, subset) in void, name
         assert void.value(subset, VOID.triples).toPython() == facts["triples"]
+    for iri, triples in manifest["interpretation_graphs"].items():
+        subset = void.value(predicate=SD_NAME, object=URIRef(iri))
+        assert (DATASET, VOID.subset, subset) in void, iri
+        assert void.value(subset, VOID.triples).toPython() == triples
+        described = str(void.value(subset, DCTERMS.description))
+        slug = iri.rsplit("/", 1)[-1]
+        assert (
+            f"It is not in the default graph: a query includes it with the parameter "
+            f"interpretations={slug}" in described
+        )
     for extension, media_type, *_ in DOWNLOADS:
         url = URIRef(f"https://w3id.org/sgkg/download/sgkg.{extension}")
         assert (DATASET, VOID.dataDump, url) in void
@@ -145,6 +161,7 @@ def test_health_says_ready_with_counts(server: RunningServer, manifest: dict) ->
     assert health["built_at"] == manifest["built_at"]
     assert health["triples"] == {name: g["triples"] for name, g in manifest["graphs"].items()}
     assert health["total_triples"] == health["quads_in_store"] == manifest["total_triples"]
+    assert health["interpretations"] == len(manifest["interpretation_graphs"]) > 0
 
 
 def test_cors_lets_other_pages_query(server: RunningServer) -> None:
@@ -154,6 +171,9 @@ def test_cors_lets_other_pages_query(server: RunningServer) -> None:
         headers={"Origin": "https://example.org"},
     )
     assert answer.headers["access-control-allow-origin"] == "*"
+    # a page on another origin can read whether an answer rests on interpretations
+    exposed = answer.headers["access-control-expose-headers"].lower()
+    assert "sgkg-answer-mode" in exposed and "sgkg-interpretations" in exposed
 
 
 def test_openapi_describes_every_route(server: RunningServer) -> None:

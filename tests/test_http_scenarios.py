@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from conftest import RunningServer
 
 US_COMMITMENT = "https://w3id.org/sgkg/id/commitment/us-support-force-in-case-of-attack"
+ATTACK_READING = "https://w3id.org/sgkg/id/interpretation/attack-covers-future-armed-attack"
 ATTACK = ["ceasefire-in-force", "armed-attack-by-russia"]
 
 
@@ -19,12 +20,23 @@ def _active(answer: httpx.Response) -> set[str]:
     return {element["iri"] for element in answer.json()["active"]}
 
 
-def test_attack_activates_the_us_commitment_in_the_final_text_only(server: RunningServer) -> None:
-    final = httpx.post(f"{server.url}/scenarios", json={"events": ATTACK, "version": "paris-final"})
-    press = httpx.post(
-        f"{server.url}/scenarios", json={"events": ATTACK, "version": "paris-press-release"}
+def test_attack_by_russia_activates_the_us_commitment_only_by_interpretation(
+    server: RunningServer,
+) -> None:
+    """'In case of attack' is met by a Russian attack only if the reading that it covers
+    a future armed attack is included, and the answer then says it rests on it."""
+    strict = httpx.post(
+        f"{server.url}/scenarios", json={"events": ATTACK, "version": "paris-final"}
     )
+    assert US_COMMITMENT not in _active(strict)
+    assert strict.json()["mode"] == "strict"
+    body = {"events": ATTACK, "version": "paris-final", "interpretations": "all"}
+    final = httpx.post(f"{server.url}/scenarios", json=body)
     assert US_COMMITMENT in _active(final)
+    commitment = next(e for e in final.json()["active"] if e["iri"] == US_COMMITMENT)
+    assert commitment["interpretations"] == [ATTACK_READING]
+    assert ATTACK_READING in final.json()["interpretations_used"]
+    press = httpx.post(f"{server.url}/scenarios", json={**body, "version": "paris-press-release"})
     assert US_COMMITMENT not in _active(press)
     absent = {element["iri"] for element in press.json()["not_in_version"]}
     assert US_COMMITMENT in absent
@@ -82,6 +94,29 @@ def test_scenario_iris_dereference_in_every_format(server: RunningServer) -> Non
     assert Graph().parse(data=as_jsonld.text, format="json-ld").isomorphic(graph)
     nothing = httpx.get(f"{server.url}/id/scenario/paris-final/no-events.ttl")
     assert nothing.status_code == 200
+
+
+def test_interpreted_scenario_iris_dereference(server: RunningServer) -> None:
+    body = {"events": ATTACK, "interpretations": ["attack-covers-future-armed-attack"]}
+    posted = httpx.post(f"{server.url}/scenarios", json=body).json()
+    iri = posted["scenario"]
+    assert iri.endswith("/interpretations/attack-covers-future-armed-attack")
+    path = iri.removeprefix("https://w3id.org/sgkg")
+    as_json = httpx.get(f"{server.url}{path}.json").json()
+    assert as_json == posted
+    as_turtle = httpx.get(server.url + path, headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=as_turtle.text, format="turtle")
+    rests_on = URIRef("https://w3id.org/sgkg/ontology#restsOnInterpretation")
+    assert (URIRef(iri), rests_on, URIRef(ATTACK_READING)) in graph
+    page = httpx.get(server.url + path, headers={"Accept": "text/html"}).text
+    assert "interpreted: the words and the interpretations" in page
+    assert "Relies on readings beyond the words" in page
+    assert 'href="/id/interpretation/attack-covers-future-armed-attack"' in page
+    every = httpx.get(f"{server.url}/id/scenario/paris-final/no-events/interpretations/all.json")
+    assert every.status_code == 200 and every.json()["mode"] == "interpreted"
+    unknown = httpx.get(f"{server.url}/id/scenario/paris-final/no-events/interpretations/x")
+    assert unknown.status_code == 404
+    assert "unknown interpretation(s): 'x'" in unknown.text
 
 
 def test_unknown_scenario_iri_is_404(server: RunningServer) -> None:

@@ -16,6 +16,7 @@ from api.results import AskResult, SelectResult
 from conftest import REPO, RunningServer
 
 SG = "https://w3id.org/sgkg/ontology#"
+ID = "https://w3id.org/sgkg/id/"
 US = "https://w3id.org/sgkg/id/party/united-states"
 
 
@@ -77,20 +78,78 @@ def test_a_bad_query_gets_the_servers_message(kg: Connection) -> None:
 def test_scenario_table_says_why(kg: Connection) -> None:
     answer = kg.scenario(["ceasefire-in-force", "armed-attack-by-russia"], "paris-final")
     table = scenario_table(answer).set_index("element")
-    row = table.loc["commitment/us-support-force-in-case-of-attack"]
-    assert row["kind"] == "commitment"
+    depots = table.loc["capacity/depots-rapid-additional-support"]
+    assert depots["kind"] == "capacity"
     assert (
-        "An attack (attacker and target not named) (met; it follows from: "
-        in (row["deciding conditions"])
+        "A future armed attack (attacker not named) (met; it follows from: "
+        in (depots["deciding conditions"])
     )
-    assert "as part of: System of politically and legally binding" in row["deciding conditions"]
-    assert row["evidence"] == (
+    assert "as part of: System of politically and legally binding" in depots["deciding conditions"]
+    assert "rests on" not in table.columns  # a strict answer rests on no interpretation
+    inactive = scenario_table(answer, "inactive").set_index("element")
+    commitment = inactive.loc["commitment/us-support-force-in-case-of-attack"]
+    assert (
+        commitment["deciding conditions"] == "An attack (attacker and target not named) (not met)"
+    )
+    assert commitment["evidence"] == (
         '"with a US commitment to support the force in case of attack" [3405-3464]'
     )
-    inactive = scenario_table(answer, "inactive").set_index("element")
-    reassurance = inactive.loc["commitment/implement-reassurance-measures"]
+    reassurance = inactive.loc["recommendation/implement-reassurance-measures"]
     assert "still missing: " in reassurance["deciding conditions"]
     assert "at Ukraine's request" in reassurance["evidence"]
+
+
+def test_scenario_table_with_interpretations_says_what_it_rests_on(kg: Connection) -> None:
+    events = ["ceasefire-in-force", "armed-attack-by-russia"]
+    answer = kg.scenario(events, interpretations=["attack-covers-future-armed-attack"])
+    assert answer["mode"] == "interpreted"
+    table = scenario_table(answer).set_index("element")
+    commitment = table.loc["commitment/us-support-force-in-case-of-attack"]
+    assert commitment["rests on"] == "interpretation/attack-covers-future-armed-attack"
+    assert (
+        "(met; it follows from: A future armed attack by Russia; by interpretation: "
+        "interpretation/attack-covers-future-armed-attack)"
+    ) in commitment["deciding conditions"]
+    assert table.loc["capacity/depots-rapid-additional-support", "rests on"] == ""
+
+
+def test_strict_and_interpreted_tables(kg: Connection) -> None:
+    question = REPO / "data" / "queries" / "cq31-who-is-bound.rq"
+    sparql = question.read_text(encoding="utf-8")
+    strict = kg.table(sparql)
+    assert strict.attrs == {"mode": "strict", "rests_on": []}
+    assert "party/coalition-members" not in set(strict["party"])
+    interpreted = kg.table(sparql, interpretations="all")
+    assert interpreted.attrs["mode"] == "interpreted"
+    assert "interpretation/we-finalise-binding-commitments" in interpreted.attrs["rests_on"]
+    one = kg.answer(sparql, interpretations=["we-deepen-defence-cooperation"])
+    assert one.mode == "interpreted"
+    assert one.rests_on == (f"{ID}interpretation/we-deepen-defence-cooperation",)
+    same = kg.answer("ASK { ?s ?p ?o }", interpretations="all")
+    assert same.mode == "interpreted" and same.rests_on == ()
+    with pytest.raises(NotebookClientError, match="unknown interpretation"):
+        kg.table(sparql, interpretations="a-guess")
+
+
+def test_compare_sets_the_two_answers_side_by_side(kg: Connection) -> None:
+    sparql = (REPO / "data" / "queries" / "cq31-who-is-bound.rq").read_text(encoding="utf-8")
+    both = kg.compare(sparql)
+    assert set(both["in answer"]) == {"both", "interpreted only"}
+    added = both[both["in answer"] == "interpreted only"]
+    assert set(added["party"]) == {"party/coalition-members"}
+    assert "commitment/finalise-binding-commitments" in set(added["commitment"])
+    assert len(both[both["in answer"] == "both"]) == len(kg.table(sparql))
+    assert "interpretation/we-finalise-binding-commitments" in both.attrs["rests_on"]
+
+
+def test_interpretations_table(kg: Connection) -> None:
+    every = kg.interpretations()
+    assert len(every) == 16
+    one = kg.interpretations("attack-covers-future-armed-attack").iloc[0]
+    assert one["kind"] == "interpretation-kind/entailment"
+    assert one["question"].startswith("Does the United States' commitment")
+    assert "Only an attack on the Multinational Force itself" in one["alternatives"]
+    assert one["attributedToLabel"] == "sgkg editors"
 
 
 def test_scenario_errors_are_readable(kg: Connection) -> None:

@@ -19,11 +19,14 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
+from api.competency import load_questions
+from api.layout import discover_layout
+
 from conftest import REPO, RunningServer
 
 NOTEBOOKS_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
-EXPECTED = ["01-querying", "02-versions", "03-network", "04-scenarios"]
+EXPECTED = ["01-querying", "02-versions", "03-network", "04-scenarios", "05-interpretations"]
 PARAMETERS_TAG = "parameters"
 URL_LINE = "SGKG_URL = None"
 #: Seconds one cell may take (each takes well under one).
@@ -118,7 +121,7 @@ def kernel_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the stored notebooks ----------------------------------------------------------------
 
 
-def test_the_four_notebooks_are_there() -> None:
+def test_the_five_notebooks_are_there() -> None:
     assert [path.stem for path in NOTEBOOKS] == EXPECTED
 
 
@@ -152,7 +155,8 @@ def test_notebook_has_one_marked_url_cell_near_the_top(path: Path) -> None:
 def test_01_querying(server: RunningServer, tmp_path: Path, kernel_environment: None) -> None:
     notebook = execute(NOTEBOOKS_DIR / "01-querying.ipynb", tmp_path, url=server.url)
     printed = stream_text(notebook)
-    assert "30 of 30 answers match" in printed
+    questions = len(load_questions(discover_layout(REPO)))
+    assert f"{questions} of {questions} answers match" in printed
     # the quote found through the graph is at its offsets in the source file
     assert result_of(notebook, 'text[row["start"] : row["end"]]') == "True"
     assert (
@@ -163,6 +167,13 @@ def test_01_querying(server: RunningServer, tmp_path: Path, kernel_environment: 
     # the first question's table is labelled, not only IRIs
     first = result_of(notebook, "kg.table(monitoring_lead)")
     assert "United States" in first and "proposed" in first
+    # strictly nobody leads the force; the interpretations give it leaders, and say so
+    assert "Empty DataFrame" in result_of(notebook, "kg.table(force_lead)")
+    assert (
+        "rests on: interpretation/european-led-by-coalition-members, "
+        "interpretation/these-elements-are-the-force"
+    ) in printed
+    assert "European members of the Coalition" in result_of(notebook, "interpreted_force_lead")
 
 
 def test_02_versions(server: RunningServer, tmp_path: Path, kernel_environment: None) -> None:
@@ -174,16 +185,27 @@ def test_02_versions(server: RunningServer, tmp_path: Path, kernel_environment: 
     found = probe_value(notebook)
     only_in = {statement: version for version, statement in found["one_version_only"]}
     assert only_in["commitment/us-support-force-in-case-of-attack"] == "version/paris-final"
-    assert only_in["participation/us-proposed-support-of-force"] == "version/paris-press-release"
-    assert len(only_in) == 12
-    us_role = {(role, what): (press, final) for role, what, press, final in found["us_role"]}
-    commitment = (
-        "commits",
-        "The United States commits to support the Multinational Force in case of attack",
+    assert only_in["readiness/us-ready-to-support-coalition"] == "version/paris-final"
+    assert only_in["participation/us-proposed-support-of-component-3"] == (
+        "version/paris-press-release"
     )
+    # the same words, another speaker: "we stand ready to commit" is two statements
+    assert only_in["readiness/stand-ready-to-commit-to-system"] == "version/paris-press-release"
+    assert only_in["readiness/stand-ready-to-commit-to-system-final"] == "version/paris-final"
+    assert sorted(only_in.values()).count("version/paris-final") == 12
+    assert len(only_in) == 16
+    us_role = {(role, what): (press, final) for role, what, press, final in found["us_role"]}
+    commitment = ("commits", "A US commitment to support the force in case of attack")
     assert us_role[commitment] == ("—", "will")
+    ready = (
+        "is ready to",
+        "The United States is ready to support the Coalition in ensuring the future "
+        "security of Ukraine",
+    )
+    assert us_role[ready] == ("—", "ready to")
     lead = ("leads", "Ceasefire monitoring and verification mechanism")
-    assert us_role[lead] == ("proposed", "will")
+    assert us_role[lead] == ("proposed", "named without verb")
+    assert us_role[("leads", "Continuous, reliable ceasefire monitoring system")] == ("—", "will")
     # the word-by-word comparison marks the words the final text dropped and added
     printed = stream_text(notebook)
     assert "Participation in a [-proposed-] US-led ceasefire monitoring" in printed
@@ -207,16 +229,25 @@ def test_03_network(server: RunningServer, tmp_path: Path, kernel_environment: N
     assert len(pictures) == 2
     found = probe_value(notebook)
     us = "party/united-states"
-    force = "mechanism/multinational-force-for-ukraine"
-    assert [us, force, "participates"] in found["roles"]
-    assert [us, force, "supports"] in found["roles"]
+    component = "component/3"  # "these elements": the words do not say the force's
+    assert [us, component, "participates"] in found["roles"]
+    assert [us, component, "supports"] in found["roles"]
+    assert ["party/european-parties", component, "leads"] in found["roles"]
+    assert not [
+        r for r in found["roles"] if r[1:] == ["mechanism/multinational-force-for-ukraine", "leads"]
+    ]
     conditions = found["conditions"]
     # the entailment chain step by step, from the data graph (not the reasoner's shortcut)
     assert ["condition/armed-attack-by-russia", "condition/future-armed-attack", "entails"] in (
         conditions
     )
-    assert ["condition/future-armed-attack", "condition/attack", "entails"] in conditions
-    assert ["condition/armed-attack-by-russia", "condition/attack", "entails"] not in conditions
+    # the one link that is an interpretation, marked as one
+    assert ["condition/future-armed-attack", "condition/attack", "entails"] not in conditions
+    assert [
+        "condition/future-armed-attack",
+        "condition/attack",
+        "entails (by interpretation)",
+    ] in conditions
     assert [
         "condition/ukraine-request",
         "condition/ukraine-request-and-credible-cessation",
@@ -227,33 +258,91 @@ def test_03_network(server: RunningServer, tmp_path: Path, kernel_environment: N
         "commitment/us-support-force-in-case-of-attack",
         "activates",
     ] in conditions
-    # events on the left, the guarantees in the last column
+    assert [
+        "condition/ukraine-request-and-credible-cessation",
+        "recommendation/implement-reassurance-measures",
+        "activates",
+    ] in conditions
+    # events on the left, the guarantees and statements in the last column
     assert "condition/ceasefire-in-force" in found["columns"][0]
     assert "commitment/us-support-force-in-case-of-attack" in found["columns"][-1]
 
 
 def test_04_scenarios(server: RunningServer, tmp_path: Path, kernel_environment: None) -> None:
-    probe = '{"rows": combinations.to_dict("records"), "attack": attack.values.tolist()}'
+    probe = (
+        '{"rows": combinations.to_dict("records"), "attack": attack.values.tolist(), '
+        '"interpreted": interpreted_attack.values.tolist()}'
+    )
     notebook = execute(NOTEBOOKS_DIR / "04-scenarios.ipynb", tmp_path, url=server.url, probe=probe)
     found = probe_value(notebook)
     rows = found["rows"]
     assert len(rows) == 16
+    us = "commitment/us-support-force-in-case-of-attack"
     for row in rows:
         ceasefire, attack = row["ceasefire"] == "yes", row["attack by Russia"] == "yes"
         both = row["Ukraine's request"] == "yes" and row["credible cessation"] == "yes"
-        assert row["us-support-force-in-case-of-attack"] == (
+        assert row[us] == "—", row  # strictly, no named event is "an attack"
+        assert row[f"{us} (with interpretations)"] == (
             "final text only" if ceasefire and attack else "—"
         ), row
-        assert row["support-in-case-of-russian-attack"] == (
+        assert row["component/4"] == ("both texts" if ceasefire and attack else "—"), row
+        assert row["capacity/depots-rapid-additional-support"] == (
             "both texts" if ceasefire and attack else "—"
         ), row
-        assert row["implement-reassurance-measures"] == (
+        assert row["recommendation/implement-reassurance-measures"] == (
             "both texts" if ceasefire and both else "—"
         ), row
-        assert row["paris-declaration"] == ("both texts" if ceasefire else "—"), row
+        assert row["system/paris-declaration"] == ("both texts" if ceasefire else "—"), row
         assert row["active (final text)"] > row["active (press release)"]
-    # what the attack by Russia adds, and why, in the final text
+    # what the attack by Russia adds, and why, in the final text: strictly and interpreted
     added = {(version, element): why for version, _, element, _, why, _ in found["attack"]}
-    us = ("final text", "commitment/us-support-force-in-case-of-attack")
-    assert us in added and ("press release", us[1]) not in added
-    assert "it follows from: A future armed attack by Russia" in added[us]
+    depots = ("final text", "capacity/depots-rapid-additional-support")
+    assert "it follows from: A future armed attack by Russia" in added[depots]
+    assert ("final text", us) not in added
+    interpreted = {(row[0], row[2]): row[-1] for row in found["interpreted"]}
+    assert interpreted[("final text", us)] == "interpretation/attack-covers-future-armed-attack"
+    assert ("press release", us) not in interpreted
+    assert interpreted[depots] == ""
+
+
+def test_05_interpretations(
+    server: RunningServer, tmp_path: Path, kernel_environment: None
+) -> None:
+    probe = (
+        '{"bound": bound[["party", "commitment", "in answer"]].values.tolist(), '
+        '"rests_on": bound.attrs["rests_on"], '
+        '"lead": lead[["party", "in answer"]].values.tolist(), '
+        '"side_by_side": side_by_side.reset_index().values.tolist(), '
+        '"resting": resting[resting["rests on"] != ""].index.tolist(), '
+        '"readings": len(readings)}'
+    )
+    notebook = execute(
+        NOTEBOOKS_DIR / "05-interpretations.ipynb", tmp_path, url=server.url, probe=probe
+    )
+    found = probe_value(notebook)
+    assert found["readings"] == 16
+    # who is bound: the interpretations add the Coalition's members, and nothing goes
+    added = {tuple(row[:2]) for row in found["bound"] if row[2] == "interpreted only"}
+    assert ("party/coalition-members", "commitment/finalise-binding-commitments") in added
+    assert ("party/coalition-members", "commitment/deepen-defence-cooperation") in added
+    assert {row[2] for row in found["bound"]} == {"both", "interpreted only"}
+    assert "interpretation/we-finalise-binding-commitments" in found["rests_on"]
+    # nobody leads the force by the words; with the readings, European parties do
+    assert {party for party, where in found["lead"]} == {
+        "party/european-parties",
+        "party/european-coalition-members",
+    }
+    assert {where for _, where in found["lead"]} == {"interpreted only"}
+    # the scenario, both ways, and what the interpreted activation rests on
+    states = {answer: (state, rests) for answer, state, _, rests in found["side_by_side"]}
+    assert states["strict"] == ("inactive", "")
+    assert states["interpreted"] == (
+        "active",
+        "interpretation/attack-covers-future-armed-attack",
+    )
+    # the questions whose interpreted answer differs from the strict one
+    assert found["resting"] == [
+        "cq03", "cq04", "cq12", "cq17", "cq19", "cq25", "cq27", "cq31"
+    ]  # fmt: skip
+    printed = stream_text(notebook)
+    assert "alternative:  The members of the Coalition and the United States" in printed

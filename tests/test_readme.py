@@ -52,6 +52,9 @@ ROUTE_REQUESTS: dict[str, list[tuple[str, str, dict | None]]] = {
     "/id/scenario/{version}/{events}": [
         ("GET", "/id/scenario/paris-final/ceasefire-in-force.ttl", None)
     ],
+    "/id/scenario/{version}/{events}/interpretations/{names}": [
+        ("GET", "/id/scenario/paris-final/ceasefire-in-force/interpretations/all.ttl", None)
+    ],
     "/health": [("GET", "/health", None)],
     "/docs": [("GET", "/docs", None)],
 }
