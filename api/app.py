@@ -42,7 +42,13 @@ ROUTERS: list[APIRouter] = [
 ]
 
 #: Response headers a page on another origin may read (CORS).
-EXPOSED_HEADERS = ["X-Request-Id", "X-Sgkg-Truncated", "X-Sgkg-Row-Limit", "Retry-After"]
+EXPOSED_HEADERS = [
+    "X-Request-Id",
+    "X-Sgkg-Truncated",
+    "X-Sgkg-Row-Limit",
+    "X-Sgkg-Byte-Limit",
+    "Retry-After",
+]
 
 DESCRIPTION = """\
 A read-only SPARQL 1.1 endpoint and linked-data server for the Security Guarantee

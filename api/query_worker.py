@@ -4,7 +4,8 @@ The server (:mod:`api.executor`) starts each worker as ``python -m api.query_wor
 with one end of a socket pair as file descriptor FD, and talks to it with
 :class:`multiprocessing.connection.Connection` (pickled messages, framed):
 
-1. the server sends a :class:`WorkerSetup`: the store factory and the row limit;
+1. the server sends a :class:`WorkerSetup`: the store factory and the rules every query
+   is held to (:class:`~api.query_work.QueryRules`: the dataset's graphs, the limits);
 2. the worker builds its store and answers :class:`WorkerReady` (or
    :class:`WorkerBroken` with the reason, and exits);
 3. then, for ever: a :class:`~api.query_work.QueryRequest` in, an
@@ -35,7 +36,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from api.query_work import QueryRequest, answer_query
+from api.query_work import QueryRequest, QueryRules, answer_query
 from api.store_backends import NQuadsStoreFactory, StoreFactory
 
 __all__ = ["NQuadsStoreFactory", "StoreFactory", "WorkerBroken", "WorkerReady", "WorkerSetup"]
@@ -48,7 +49,7 @@ ISOLATED = "isolated"
 @dataclass(frozen=True)
 class WorkerSetup:
     factory: StoreFactory
-    max_rows: int
+    rules: QueryRules
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def serve(connection: Connection) -> None:
             request: QueryRequest = connection.recv()
         except (EOFError, OSError):
             return
-        connection.send(answer_query(store, request, setup.max_rows))
+        connection.send(answer_query(store, request, setup.rules))
 
 
 def main(argv: list[str]) -> int:

@@ -32,19 +32,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from api.errors import SgkgError
+from api.query_guard import normal_form, read_query
 from api.results import AskResult, GraphResult, QueryResult, SelectResult, Term
-from api.sparql_lexer import QueryShape, inspect_query
+from api.sparql_parser import QueryShape, QuerySyntaxError
 
-
-class QuerySyntaxError(SgkgError):
-    """The query is not valid SPARQL. ``line`` and ``column`` are 1-based when known."""
-
-    def __init__(self, reason: str, *, line: int | None = None, column: int | None = None):
-        self.reason = reason
-        self.line = line
-        self.column = column
-        where = f" at line {line}, column {column}" if line is not None else ""
-        super().__init__(f"SPARQL syntax error{where}: {reason}")
+__all__ = ["QuerySyntaxError"]  # raised by the stores, defined with the parser
 
 
 @runtime_checkable
@@ -92,9 +84,8 @@ class NativeQueryStore(Store, Protocol):
     ) -> NativeResult:
         """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
         lazily: iterate or serialise it in the thread that asked for it. ``shape`` is
-        the query as :func:`api.sparql_lexer.inspect_query` read it, when the caller
-        has it already (the server's checks, :mod:`api.query_guard`): it is not read
-        again."""
+        the query's form and dataset clauses, when the caller has read them already
+        (the endpoint's checks, :mod:`api.query_guard`): the query is not read again."""
         ...
 
 
@@ -161,7 +152,7 @@ class EmbeddedStore(NativeStoreBase):
             union = not (bool(shape.dataset) if shape else has_dataset_clause(sparql))
             return self._store.query(sparql, use_default_graph_as_union=union)
         except SyntaxError as error:
-            raise syntax_error(str(error)) from None
+            raise syntax_error(str(error), sparql) from None
         except ValueError as error:  # e.g. an invalid IRI in the dataset lists
             raise SgkgError(f"invalid query dataset: {error}") from None
 
@@ -177,15 +168,26 @@ def has_dataset_clause(sparql: str) -> bool:
     """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``.
 
     Such a query must see exactly the graphs it names (SPARQL 1.1 Query, section 13.2),
-    so the union default graph must stay off for it. Read from the query's tokens
-    (:mod:`api.sparql_lexer`), which also see the run-together spellings pyoxigraph's
-    parser accepts (``FROM:g``).
+    so the union default graph must stay off for it. Read by the endpoint's own
+    reading of queries (:func:`api.query_guard.read_query`); a query it cannot read is
+    left to the engine, which reports the error.
     """
-    return bool(inspect_query(sparql).dataset)
+    try:
+        return bool(read_query(sparql).shape.dataset)
+    except QuerySyntaxError:
+        return False
 
 
-def syntax_error(message: str) -> QuerySyntaxError:
-    """pyoxigraph says ``error at LINE:COLUMN: reason``; keep the position apart."""
+def syntax_error(message: str, sparql: str | None = None) -> QuerySyntaxError:
+    """The error for a query the engine refused. Given the query, sgkg's own parser is
+    asked first: where it finds an error too, its message (which says what it expected)
+    is the one given, so that every backend reports an error alike. Else the engine's:
+    pyoxigraph says ``error at LINE:COLUMN: reason``; keep the position apart."""
+    if sparql is not None:
+        try:
+            normal_form(sparql)
+        except QuerySyntaxError as error:
+            return error
     match = _POSITION.match(message.strip())
     if match is None:
         return QuerySyntaxError(message.strip().splitlines()[0] if message.strip() else message)
