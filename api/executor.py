@@ -47,6 +47,7 @@ from api.errors import SgkgError
 from api.query_guard import QueryRefused, UpdateRefused
 from api.query_work import Answer, Failure, QueryFailed, QueryRequest, QueryRules, failure_error
 from api.query_worker import ISOLATED, StoreFactory, WorkerBroken, WorkerReady, WorkerSetup
+from api.remote_relay import RemoteRelay
 from api.store_remote import StoreUnavailable
 from api.wire_formats import GRAPH, WIRE_FORMATS, WireFormat
 
@@ -224,7 +225,14 @@ class ProcessQueryExecutor:
         self._factory = factory
         self.limits = limits
         rules = QueryRules(frozenset(graphs), limits.max_rows, limits.max_bytes)
-        self._setup = WorkerSetup(factory, rules)
+        #: a store reached over the network (its location is its URL): the workers, cut off
+        #: from the network, reach it through this process
+        self._relay: RemoteRelay | None = None
+        relay = None
+        if factory.needs_network:
+            self._relay = RemoteRelay(factory.location(), limits.timeout)
+            relay = (self._relay.path, factory.location())
+        self._setup = WorkerSetup(factory, rules, relay)
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._workers: set[_Worker] = set()
@@ -296,6 +304,8 @@ class ProcessQueryExecutor:
             self._launched = []
         for worker in workers:
             worker.kill()
+        if self._relay is not None:
+            self._relay.close()
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile

@@ -19,12 +19,12 @@ while a long query runs.
 Once it has its setup, before it starts any thread, the worker moves into a network
 namespace of its own, with no interface but a loopback that is down (Linux, when
 permitted: root, or unprivileged user namespaces): a query that slipped past the
-server's checks still could not reach any address. Whether that worked is reported in
+checks still could not reach any address. Whether that worked is reported in
 ``WorkerReady.network`` (``/health`` shows it). Workers of a remote store
-(:mod:`api.store_remote`) keep the network: they must reach it; the server's checks (no
-SERVICE, no outside graphs) still run first. Started as a separate interpreter (not
-``multiprocessing``'s spawn), the worker imports only what it needs, not the server's
-main module.
+(:mod:`api.store_remote`) are cut off too: their store's client reaches the remote
+through the server's relay (:mod:`api.remote_relay`), to that one address only.
+Started as a separate interpreter (not ``multiprocessing``'s spawn), the worker imports
+only what it needs, not the server's main module.
 """
 
 import ctypes
@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from api.query_work import QueryRequest, QueryRules, answer_query
+from api.remote_relay import route_through_relay
 from api.store_backends import NQuadsStoreFactory, StoreFactory
 
 __all__ = ["NQuadsStoreFactory", "StoreFactory", "WorkerBroken", "WorkerReady", "WorkerSetup"]
@@ -50,6 +51,9 @@ ISOLATED = "isolated"
 class WorkerSetup:
     factory: StoreFactory
     rules: QueryRules
+    #: for a store reached over the network: the server's relay to it (a Unix socket)
+    #: and the store's URL, the one address the relay joins
+    relay: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,9 @@ def serve(connection: Connection) -> None:
     """The worker's life: set up, then answer queries until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
     setup: WorkerSetup = connection.recv()
-    if setup.factory.needs_network:  # a remote store: its workers must reach it
-        network = f"not isolated: the {setup.factory.backend} store is reached over the network"
-    else:  # before any thread starts: unshare with a user namespace needs one thread
-        network = isolate_network()
+    network = isolate_network()  # before any thread starts: a user namespace needs one
+    if setup.relay is not None:
+        route_through_relay(*setup.relay)
     threading.Thread(target=_exit_with_server, args=(os.getppid(),), daemon=True).start()
     started = time.perf_counter()
     try:
