@@ -38,6 +38,7 @@ from multiprocessing.connection import Connection
 
 from api.query_work import QueryRequest, QueryRules, answer_query
 from api.remote_relay import route_through_relay
+from api.sparql_parser import build_parser
 from api.store_backends import NQuadsStoreFactory, StoreFactory
 
 __all__ = ["NQuadsStoreFactory", "StoreFactory", "WorkerBroken", "WorkerReady", "WorkerSetup"]
@@ -107,6 +108,7 @@ def serve(connection: Connection) -> None:
         connection.send(WorkerBroken(f"the worker could not load its store: {error!r}"))
         return
     connection.send(WorkerReady(os.getpid(), network, time.perf_counter() - started))
+    threading.Thread(target=build_parser, name="sgkg-parser", daemon=True).start()
     while True:
         try:
             request: QueryRequest = connection.recv()

@@ -19,10 +19,12 @@ reads ``SERVICEex:x`` as the keyword SERVICE followed by ``ex:x``), it reads exa
 the tokens this parser accepted: each separated from the next, none it could split or
 join differently.
 
-The parser is built once per process, on first use (about half a second).
+The parser is built once per process, on first use or by :func:`build_parser` (about
+0.3 s; query workers build it in the background as soon as they are ready).
 """
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -121,7 +123,6 @@ path_elt: path_primary (QMARK | STAR | PLUS)?
 path_primary: iri | A | BANG path_negated_property_set | LPAR path RPAR
 path_negated_property_set: path_one_in_property_set
                          | LPAR (path_one_in_property_set (PIPE path_one_in_property_set)*)? RPAR
-                         | NIL
 path_one_in_property_set: iri | A | CARET iri | CARET A
 // [98] - [109]
 triples_node: LPAR graph_node+ RPAR | LBRACK property_list_not_empty RBRACK
@@ -179,6 +180,17 @@ boolean_literal: TRUE | FALSE
 iri: IRIREF | PNAME_LN | PNAME_NS
 """
 
+#: Built-in functions and aggregates. The normal form writes their arguments right after
+#: the name: pyoxigraph reads ``CONCAT(``, ``COALESCE(`` and ``BNODE()`` but not
+#: ``CONCAT (``, ``COALESCE (`` or ``BNODE ()`` (white space the grammar allows).
+_FUNCTION_NAMES = """
+    STR LANG DATATYPE IRI URI ABS CEIL FLOOR ROUND STRLEN UCASE LCASE ENCODE_FOR_URI YEAR
+    MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ MD5 SHA1 SHA256 SHA384 SHA512 ISIRI ISURI
+    ISBLANK ISLITERAL ISNUMERIC LANGMATCHES CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER
+    STRLANG STRDT SAMETERM BOUND BNODE RAND NOW UUID STRUUID CONCAT COALESCE IF REGEX
+    SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT
+"""
+_FUNCTIONS = frozenset(_FUNCTION_NAMES.split())
 #: How a message names a terminal the parser expected (keywords name themselves).
 _SHOWN = {
     "$END": "the end of the query",
@@ -285,6 +297,15 @@ def parse_query(sparql: str, max_depth: int, max_operators: int) -> ParsedQuery:
     return _Reading(sparql, max_depth, max_operators).run()
 
 
+_BUILDING = threading.Lock()
+
+
+def build_parser() -> Lark:
+    """The parser (built on the first call; the others wait for it, then share it)."""
+    with _BUILDING:
+        return _parser()
+
+
 @cache
 def _parser() -> Lark:
     declared = "%declare " + " ".join(sorted(TERMINALS))
@@ -327,9 +348,11 @@ class _Reading:
         self.pending_from: tuple[bool, Position] | None = None
         #: the prologue declaration being read: its tokens so far
         self.declaration: list[Token] = []
+        #: the type of the last token written
+        self.previous = ""
 
     def run(self) -> ParsedQuery:
-        parser = _parser().parse_interactive()
+        parser = build_parser().parse_interactive()
         token: Token | None = None
 
         def takes_iri(iri: Token) -> bool:
@@ -404,10 +427,14 @@ class _Reading:
 
     def _write(self, token: Token) -> None:
         """Add a token the parser took to the normal form."""
-        if token.type == "LANGTAG":
-            self.out[-1] += token  # right after its string
+        glued = token.type == "LANGTAG" or (
+            token.type in ("LPAR", "NIL") and self.previous in _FUNCTIONS
+        )
+        if glued:  # a language tag after its string; a function's arguments after its name
+            self.out[-1] += self._normal(token)
         else:
             self.out.append(self._normal(token))
+        self.previous = token.type
 
     def _prologue(self, token: Token) -> bool:
         """BASE and PREFIX declarations: read, not written out. False at the first

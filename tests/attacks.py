@@ -104,7 +104,7 @@ DEEP: list[tuple[str, str]] = [
 LONG: list[tuple[str, str]] = [
     ("from-and-dots", "SELECT ?from {} " + "a." * 49_990),
     ("dots-in-braces", "SELECT * { ?s ?p " + "a." * 49_990 + " }"),
-    ("open-iris", "SELECT * { FILTER(?a" + "<a" * 49_990 + ") }"),
+    ("open-iris", "SELECT * { FILTER(?a" + "<a" * 49_980 + ") }"),
     ("colons", "SELECT * { ?s ?p " + "a:" * 49_990 + " }"),
     ("unclosed-string", 'SELECT * { ?s ?p "' + "a" * 99_970),
 ]

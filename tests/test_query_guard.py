@@ -297,6 +297,63 @@ def test_the_normal_form_means_what_the_query_means(query: str) -> None:
     assert answers_of(store, normal) == answers_of(store, query)
 
 
+ONE_ARGUMENT = """
+    STR LANG DATATYPE IRI URI ABS CEIL FLOOR ROUND STRLEN UCASE LCASE ENCODE_FOR_URI YEAR
+    MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ MD5 SHA1 SHA256 SHA384 SHA512 isIRI isURI
+    isBLANK isLITERAL isNUMERIC BNODE SUM MIN MAX AVG SAMPLE COUNT GROUP_CONCAT
+"""
+TWO_ARGUMENTS = """
+    LANGMATCHES CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER STRLANG STRDT sameTerm REGEX
+    SUBSTR CONCAT COALESCE
+"""
+OTHER_CALLS = [
+    "BNODE()",
+    "RAND()",
+    "NOW()",
+    "UUID()",
+    "STRUUID()",
+    "CONCAT()",
+    "COALESCE(?u, 1, 2)",
+    "IF(true, 1, 2)",
+    'REGEX("a", "b", "i")',
+    'SUBSTR("abc", 1, 2)',
+    'REPLACE("a", "b", "c")',
+    'REPLACE("a", "b", "c", "i")',
+    "BOUND(?u)",
+    "COUNT(*)",
+    "COUNT(DISTINCT *)",
+    "SUM(DISTINCT 1)",
+    'GROUP_CONCAT(DISTINCT "a"; SEPARATOR="-")',
+    "EXISTS { ?s ?p ?o }",
+    "NOT EXISTS { ?s ?p ?o }",
+    "1 IN (1, 2)",
+    "1 NOT IN ()",
+    '<http://www.w3.org/2001/XMLSchema#integer>("1")',
+]
+
+
+def test_the_engine_reads_the_normal_form_of_every_call() -> None:
+    """Every built-in function and aggregate, written in the normal form, is a query the
+    engine reads (it does not take every white space the grammar allows)."""
+    calls = [f'{name}("a")' for name in ONE_ARGUMENT.split()]
+    calls += [f'{name}("a", "b")' for name in TWO_ARGUMENTS.split()]
+    store = ox.Store()
+    for call in calls + OTHER_CALLS:
+        for query in (f"SELECT ({call} AS ?x) {{}}", f"SELECT * {{ FILTER({call}) }}"):
+            try:
+                store.query(query)
+            except SyntaxError:
+                continue  # not a query the engine reads as written either
+            except (RuntimeError, ValueError):
+                pass  # read, then refused to run
+            try:
+                store.query(normal_form(query).text)
+            except (RuntimeError, ValueError):
+                pass
+            except SyntaxError as error:
+                pytest.fail(f"{normal_form(query).text}: {error}")
+
+
 def answers_of(store: ox.Store, query: str) -> object:
     result = store.query(query)
     if isinstance(result, ox.QueryBoolean):
