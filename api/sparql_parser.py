@@ -353,7 +353,6 @@ class _Reading:
 
     def run(self) -> ParsedQuery:
         parser = build_parser().parse_interactive()
-        token: Token | None = None
 
         def takes_iri(iri: Token) -> bool:
             choices = parser.choices()
@@ -378,7 +377,7 @@ class _Reading:
                 parser.feed_token(token)
                 if written:
                     self._write(token)
-            parser.feed_eof(token)
+            parser.feed_eof()
         except LexError as error:
             line, column = self.lexer.locate(error.position)
             raise QuerySyntaxError(error.reason, line=line, column=column) from None

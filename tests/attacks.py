@@ -1,8 +1,9 @@
 """Queries an attacker sends to make the endpoint reach out, and a listener that counts.
 
 Used by ``tests/test_query_guard.py`` (the guard and pyoxigraph in-process),
-``tests/test_http_guard.py`` (``sgkg serve`` with each store backend) and the load run
-of ``make bench`` (``tests/benchmarks/test_endpoint_hardening_bench.py``).
+``tests/test_http_guard.py`` (``sgkg serve`` with each store backend) and the load runs
+(:func:`attack_probes`: ``tests/test_http_load.py`` and, in ``make bench``,
+``tests/benchmarks/test_endpoint_hardening_bench.py``).
 
 :data:`BYPASSES` try to hide SERVICE (pyoxigraph would send an HTTP request to the
 IRI it names) or FROM (a graph outside the dataset) from a guard that reads tokens:
@@ -17,6 +18,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from loadgen import Probe
 
 #: (name, query, status): SERVICE and FROM outside the dataset get 400, updates 403.
 BYPASSES: list[tuple[str, str, int]] = [
@@ -108,6 +112,49 @@ LONG: list[tuple[str, str]] = [
     ("colons", "SELECT * { ?s ?p " + "a:" * 49_990 + " }"),
     ("unclosed-string", 'SELECT * { ?s ?p "' + "a" * 99_970),
 ]
+
+
+#: pyoxigraph's process ends on about 2,500 MINUS in a row (one level of its algebra each).
+CHAIN = "SELECT * { ?s ?p ?o " + "MINUS { ?s <urn:x:n> ?o } " * 2600 + "}"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+DIRECT = {"Content-Type": "application/sparql-query"}
+
+
+def attack_probes(listener: "Listener") -> list[Probe]:
+    """Every attack above as a request of a load run, aimed at ``listener``, with the
+    status it must get; none may make the server connect anywhere."""
+    probes = [
+        Probe(
+            f"bypass-{name}",
+            "POST",
+            "/sparql",
+            body=urlencode({"query": listener.fill(query)}).encode(),
+            headers=FORM,
+            expected=status,
+        )
+        for name, query, status in BYPASSES
+    ]
+    probes += [
+        Probe(f"deep-{name}", "POST", "/sparql", body=query.encode(), headers=DIRECT, expected=400)
+        for name, query in DEEP
+    ]
+    probes += [
+        Probe(f"long-{name}", "POST", "/sparql", body=query.encode(), headers=DIRECT, expected=400)
+        for name, query in LONG
+    ]
+    probes += [
+        Probe("minus-chain", "POST", "/sparql", body=CHAIN.encode(), headers=DIRECT, expected=400),
+        Probe("unknown-method", "FOO", "/sparql", expected=400),
+        Probe(
+            "many-unknown-events",
+            "POST",
+            "/scenarios",
+            body=('{"events": [' + ", ".join(f'"e{n}"' for n in range(5000)) + "]}").encode(),
+            headers={"Content-Type": "application/json"},
+            expected=422,
+        ),
+    ]
+    return probes
 
 
 @dataclass
