@@ -21,11 +21,11 @@ How a query is judged, so that what is checked is what the engine runs:
    engines match keywords that way, so a keyword is those letters, side by side, in
    the text), no more opening brackets than the nesting limit and no more characters
    than the limit on keywords and operators (so neither limit can be passed), and a
-   prologue then SELECT, ASK, CONSTRUCT or DESCRIBE at the start (so not an update). Such a text
-   goes to the engine as it is. Most queries are of this kind (29 of the 30 competency
-   questions).
-2. **The parser** (:mod:`api.sparql_parser`, about half a millisecond for a competency
-   question) for everything else: the grammar of SPARQL 1.1 decides what is SERVICE,
+   prologue then SELECT, ASK, CONSTRUCT or DESCRIBE at the start (so not an update).
+   Such a text goes to the engine as it is. Most queries are of this kind (29 of the 30
+   competency questions).
+2. **The parser** (:mod:`api.sparql_parser`, 0.3 ms for a competency question, 0.6 ms
+   at most) for everything else: the grammar of SPARQL 1.1 decides what is SERVICE,
    FROM or an update, and the engine is sent the query **re-written from the tokens
    the parser accepted** (its normal form), never the client's spelling, which an
    engine's own parser might read otherwise.
@@ -56,19 +56,19 @@ READ_ONLY = (
     "from the files of the repository (`sgkg build`), never changed over HTTP."
 )
 #: Brackets (``{``, ``(``, ``[``) a query may nest. pyoxigraph's parser overflows its
-#: stack past about 1,000 nested subqueries or EXISTS and 2,000 groups; real queries
-#: nest a dozen levels at most.
+#: stack past about 1,000 nested subqueries or EXISTS and 2,000 groups; the competency
+#: questions nest 3 levels deep at most.
 MAX_NESTING = 64
 #: Keywords and operators (tokens other than terms and closing brackets) a query may
 #: have. pyoxigraph's process ends on about 2,500 MINUS or BIND in a row (a level of
 #: its algebra each, two or three such tokens), 6,750 ``+`` or 9,250 ``||``; the
-#: competency questions have 30 to 150.
+#: competency questions have 7 to 30.
 MAX_OPERATORS = 3000
 
 
 class QueryRefused(SgkgError):
     """A query this endpoint will not run (HTTP 400): it would reach outside the dataset,
-    or nests too deep."""
+    or it is too complex for the engine."""
 
 
 class UpdateRefused(SgkgError):
