@@ -4,8 +4,8 @@ uvicorn answers a request its HTTP parser (httptools) cannot read with a plain-t
 ``400 Invalid HTTP request received.``: no JSON, no request id, and nothing logged with
 one. That happens before the app sees anything, for a malformed ``Content-Length``, a
 method the parser does not know, and a URL longer than 65,535 bytes (httptools keeps
-URL offsets in 16 bits), which is how a long GET query fails: so the 414 documented
-for a query too long for a URL could not be reached.
+URL offsets in 16 bits), which is how a long GET query fails: uvicorn's answer would
+leave the 414 documented for a query too long for a URL unreachable.
 
 :class:`JsonErrorHttpProtocol` is uvicorn's own protocol with that one answer replaced:
 the JSON body every other error has (:func:`api.http_errors.error_payload`), a request
