@@ -56,6 +56,7 @@ EXPOSED_HEADERS = [
     "X-Request-Id",
     "X-Sgkg-Truncated",
     "X-Sgkg-Row-Limit",
+    "X-Sgkg-Byte-Limit",
     "Retry-After",
     MODE_HEADER,
     RESTS_ON_HEADER,

@@ -301,6 +301,7 @@ def _limits(settings: Settings) -> PoolLimits:
         timeout=settings.query_timeout,
         queue=settings.query_queue,
         max_rows=settings.max_result_rows,
+        max_bytes=settings.max_response_bytes,
     )
 
 

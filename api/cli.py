@@ -51,6 +51,7 @@ from api.settings import (
     DEFAULT_HOST,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_QUERY_LENGTH,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RESULT_ROWS,
     DEFAULT_PORT,
     DEFAULT_QUERY_QUEUE,
@@ -637,6 +638,14 @@ def _add_serve_limits(parser: argparse.ArgumentParser) -> None:
         help="rows or triples an answer may have; more are cut, with the header "
         f"X-Sgkg-Truncated: true (default {DEFAULT_MAX_RESULT_ROWS})",
     )
+    limits.add_argument(
+        "--max-response-bytes",
+        type=int,
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        metavar="BYTES",
+        help="bytes an answer may have; rows or triples past it are cut, with the headers "
+        f"X-Sgkg-Truncated: true and X-Sgkg-Byte-Limit (default {DEFAULT_MAX_RESPONSE_BYTES})",
+    )
     reload = parser.add_argument_group("reload")
     reload.add_argument(
         "--admin-token",
@@ -670,6 +679,7 @@ def _serve_settings(args: argparse.Namespace, layout: Layout) -> Settings:
         max_query_length=args.max_query_length,
         max_body_bytes=args.max_body,
         max_result_rows=args.max_rows,
+        max_response_bytes=args.max_response_bytes,
         admin_token=args.admin_token,
         watch=args.watch,
         reason=not args.no_reason_on_reload,

@@ -7,21 +7,24 @@ The HTTP layer only ever calls ``await executor.execute(request)``: a
 :class:`ProcessQueryExecutor` keeps a pool of worker processes (:mod:`api.query_worker`),
 each with its own store built by a picklable factory. Per query:
 
-1. the query is checked in the server process (:func:`api.query_guard.check_query`):
-   updates, SERVICE and graphs outside the dataset never reach a worker; what the
-   check read of the query goes with it, so the worker does not read it again;
-2. an idle worker is taken, the one freed last: its caches are still warm, so a small
+1. an idle worker is taken, the one freed last: its caches are still warm, so a small
    query's hop takes about 30% less time than with workers taken in turn; when all are
    busy the request waits in a short queue, and when the queue is full it is refused
    at once (:class:`QueueFull`, HTTP 429);
-3. the request goes down the worker's pipe, and the event loop waits for the pipe to
-   become readable (no thread hop), at most ``timeout`` seconds;
-4. past the deadline the worker is killed (SIGKILL: a process stops, a thread would
+2. the request goes down the worker's pipe, and the event loop waits for the pipe to
+   become readable (no thread hop), at most ``timeout`` seconds. The worker checks the
+   query first (:func:`api.query_guard.check_query`: updates, SERVICE, graphs outside
+   the dataset, too deep a nesting are refused before its engine sees them), then runs
+   what the checks approved; a long query's parse thus takes a worker's time, under
+   the same deadline, never the event loop's;
+3. past the deadline the worker is killed (SIGKILL: a process stops, a thread would
    not), a new one is started in the background, and the client gets
    :class:`QueryTimeout` (HTTP 503). Other queries go on in the other workers.
 
 A worker whose request did not end normally (deadline, cancelled request, broken pipe)
-is never reused: its pipe might still hold a late answer for somebody else.
+is never reused: its pipe might still hold a late answer for somebody else. A worker
+found dead (killed from outside while idle) is replaced, and a query it lost without
+an answer is sent once more, to another worker.
 """
 
 import asyncio
@@ -34,16 +37,17 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
 
 import api
 from api.errors import SgkgError
-from api.query_guard import QueryRefused, UpdateRefused, check_query
-from api.query_work import Answer, Failure, QueryFailed, QueryRequest, failure_error
+from api.query_guard import QueryRefused, UpdateRefused
+from api.query_work import Answer, Failure, QueryFailed, QueryRequest, QueryRules, failure_error
 from api.query_worker import ISOLATED, StoreFactory, WorkerBroken, WorkerReady, WorkerSetup
+from api.remote_relay import RemoteRelay
 from api.store_remote import StoreUnavailable
 from api.wire_formats import GRAPH, WIRE_FORMATS, WireFormat
 
@@ -115,8 +119,10 @@ class QueryResponse:
     triple_count: int | None
     #: rows (SELECT) or triples written; None for ASK
     count: int | None = None
-    #: whether the answer was cut at the row limit
+    #: whether the answer was cut, at the row or the byte limit
     truncated: bool = False
+    #: whether it was the byte limit that cut it
+    byte_limited: bool = False
 
 
 class QueryExecutor(Protocol):
@@ -147,6 +153,8 @@ class PoolLimits:
     timeout: float
     queue: int
     max_rows: int
+    #: bytes an answer may have (more rows are cut)
+    max_bytes: int = 50_000_000
 
 
 class _Worker:
@@ -172,7 +180,7 @@ class _Worker:
         self.connection.close()
 
 
-def launch_worker(factory: StoreFactory, max_rows: int) -> _Worker:
+def launch_worker(setup: WorkerSetup) -> _Worker:
     """Start a worker process and send it its setup (does not wait for it)."""
     ours, theirs = socket.socketpair()
     package_parent = str(Path(api.__file__).resolve().parent.parent)
@@ -185,7 +193,7 @@ def launch_worker(factory: StoreFactory, max_rows: int) -> _Worker:
             env={**os.environ, "PYTHONPATH": python_path},
         )
     worker = _Worker(process, Connection(ours.detach()))
-    worker.connection.send(WorkerSetup(factory, max_rows))
+    worker.connection.send(setup)
     return worker
 
 
@@ -215,8 +223,16 @@ class ProcessQueryExecutor:
 
     def __init__(self, factory: StoreFactory, graphs: frozenset[str], limits: PoolLimits) -> None:
         self._factory = factory
-        self._graphs = graphs
         self.limits = limits
+        rules = QueryRules(frozenset(graphs), limits.max_rows, limits.max_bytes)
+        #: a store reached over the network (its location is its URL): the workers, cut off
+        #: from the network, reach it through this process
+        self._relay: RemoteRelay | None = None
+        relay = None
+        if factory.needs_network:
+            self._relay = RemoteRelay(factory.location(), limits.timeout)
+            relay = (self._relay.path, factory.location())
+        self._setup = WorkerSetup(factory, rules, relay)
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._workers: set[_Worker] = set()
@@ -236,7 +252,7 @@ class ProcessQueryExecutor:
 
     def launch(self) -> "ProcessQueryExecutor":
         """Start the first worker process (does not wait: it loads its store meanwhile)."""
-        self._launched = [launch_worker(self._factory, self.limits.max_rows)]
+        self._launched = [launch_worker(self._setup)]
         return self
 
     def wait_for_first(self) -> "ProcessQueryExecutor":
@@ -265,8 +281,8 @@ class ProcessQueryExecutor:
             if self._closed:
                 return
             for _ in range(self.limits.workers - 1):
-                launched.append(launch_worker(self._factory, self.limits.max_rows))
-            self._launched = launched
+                launched.append(launch_worker(self._setup))
+            self._launched = list(launched)  # emptied as they get ready; ``launched`` is not
         for worker in launched:
             try:
                 ready: _Worker | None = wait_until_ready(worker)
@@ -288,6 +304,8 @@ class ProcessQueryExecutor:
             self._launched = []
         for worker in workers:
             worker.kill()
+        if self._relay is not None:
+            self._relay.close()
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
@@ -301,6 +319,7 @@ class ProcessQueryExecutor:
         self._idle.clear()
 
     def status(self) -> dict[str, Any]:
+        self._replace_dead_idle()
         with self._lock:
             workers = list(self._workers)
         networks = {w.ready.network for w in workers if w.ready is not None}
@@ -312,6 +331,7 @@ class ProcessQueryExecutor:
             "timeout_s": self.limits.timeout,
             "queue": self.limits.queue,
             "max_rows": self.limits.max_rows,
+            "max_bytes": self.limits.max_bytes,
             "timeouts": self.timeouts,
             "restarts": self.restarts,
             "pids": sorted(w.pid for w in workers),
@@ -321,16 +341,20 @@ class ProcessQueryExecutor:
     # --- queries ------------------------------------------------------------------------
 
     async def execute(self, request: QueryRequest) -> QueryResponse:
-        shape = check_query(
-            request.sparql,
-            self._graphs,
-            default_graph_uris=request.default_graph_uris or (),
-            named_graph_uris=request.named_graph_uris or (),
-        )
-        request = replace(request, shape=shape)  # the worker need not read it again
         if self._loop is None:
             with self._lock:  # see _adopt: a worker joining now must not be missed
                 self._loop = asyncio.get_running_loop()
+        reply = await self._answer(request, tries=2)
+        if isinstance(reply, Failure):
+            error = failure_error(reply)
+            if isinstance(error, StoreUnavailable):
+                raise StoreUnreachable(str(error))
+            raise error
+        return _response(reply)
+
+    async def _answer(self, request: QueryRequest, tries: int) -> Answer | Failure:
+        """The worker's reply; a query lost with its worker (killed from outside, say)
+        goes to another worker, ``tries`` times in all."""
         worker = await self._acquire()
         try:
             reply = await self._ask(worker, request)
@@ -340,6 +364,8 @@ class ProcessQueryExecutor:
             raise QueryTimeout(self.limits.timeout) from None
         except (EOFError, OSError) as error:
             self._replace(worker, f"stopped unexpectedly ({error!r})")
+            if tries > 1:
+                return await self._answer(request, tries - 1)
             raise QueryFailed(
                 "the query worker stopped while running this query; it has been replaced"
             ) from None
@@ -347,14 +373,27 @@ class ProcessQueryExecutor:
             self._replace(worker, "its request was cancelled")
             raise
         self._release(worker)
-        if isinstance(reply, Failure):
-            error = failure_error(reply)
-            if isinstance(error, StoreUnavailable):
-                raise StoreUnreachable(str(error))
-            raise error
-        return _response(reply)
+        return reply
 
     async def _acquire(self) -> _Worker:
+        """A free worker that is alive (one killed while idle is replaced, not used)."""
+        while True:
+            worker = await self._free_worker()
+            if worker.process.poll() is None:
+                return worker
+            self._replace(worker, "had exited while idle")
+
+    def _replace_dead_idle(self) -> None:
+        """Replace the idle workers that have exited (killed from outside, say), so that
+        ``/health`` counts only live ones."""
+        with self._lock:
+            dead = [worker for worker in self._idle if worker.process.poll() is not None]
+            for worker in dead:
+                self._idle.remove(worker)
+        for worker in dead:
+            self._replace(worker, "had exited while idle")
+
+    async def _free_worker(self) -> _Worker:
         if self._idle:
             return self._idle.pop()
         if self._closed:
@@ -449,7 +488,7 @@ class ProcessQueryExecutor:
         """A new, ready worker; tries again (after a pause) until it works or the pool closes."""
         while not self._closed:
             try:
-                return wait_until_ready(launch_worker(self._factory, self.limits.max_rows))
+                return wait_until_ready(launch_worker(self._setup))
             except SgkgError as error:
                 log.error("sgkg: a replacement query worker failed to start: %s", error)
                 time.sleep(RESTART_PAUSE_SECONDS)
@@ -469,4 +508,5 @@ def _response(answer: Answer) -> QueryResponse:
         triple_count=answer.count if answer.kind == GRAPH else None,
         count=answer.count,
         truncated=answer.truncated,
+        byte_limited=answer.byte_limited,
     )

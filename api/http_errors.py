@@ -42,9 +42,10 @@ TEXT = "text/plain"
 
 #: What each error status means on this server (for the OpenAPI description).
 ERROR_MEANINGS: dict[int, str] = {
-    400: "malformed request: a SPARQL syntax error (with line and column), an empty query, "
-    "several queries, a body that is not UTF-8, a federated query (SERVICE is not run), "
-    "FROM or a dataset parameter naming a graph outside the dataset",
+    400: "malformed request: not valid HTTP, a SPARQL syntax error (with line and column), an "
+    "empty query, several queries, a body that is not UTF-8, a federated query (SERVICE is "
+    "not run), FROM or a dataset parameter naming a graph outside the dataset, a query "
+    "nested too deep or with too many keywords and operators",
     401: "missing or wrong admin token",
     403: "SPARQL Update refused: the endpoint is read-only; or an admin route that is disabled",
     404: "nothing with this IRI in the graph",
@@ -52,7 +53,8 @@ ERROR_MEANINGS: dict[int, str] = {
     406: "none of the accepted formats can be produced; the body lists the supported ones",
     409: "a reload is already running",
     413: "the request body, or the query, is larger than the server accepts",
-    414: "the query in the URL is longer than the server accepts",
+    414: "the query in the URL is longer than the server accepts (or the URL longer than "
+    "65,535 bytes)",
     415: "unsupported request Content-Type",
     422: "the reload was refused: the edited files do not build, validate or reason",
     429: "all query workers are busy and the queue is full; retry after Retry-After seconds",
@@ -99,17 +101,24 @@ def error_response(
     Logged with the request id (5xx as errors, 4xx as information)."""
     context = CURRENT_REQUEST.get()
     message = message.rstrip()
-    _log(status, message, context)
+    log_error(status, message, context)
     if context is not None and _prefers_text(context.accept):
         return PlainTextResponse(message + "\n", status_code=status, headers=headers)
-    body: dict[str, Any] = {
+    body = error_payload(status, message, context.request_id if context else None, **details)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_payload(
+    status: int, message: str, request_id: str | None, **details: Any
+) -> dict[str, Any]:
+    """The JSON body of an error answer (:data:`ERROR_SCHEMA`)."""
+    return {
         "status": status,
         "error": _phrase(status),
         "message": message,
-        "request_id": context.request_id if context else None,
+        "request_id": request_id,
         **details,
     }
-    return JSONResponse(body, status_code=status, headers=headers)
 
 
 #: The name the routes written before errors were JSON use; the same function.
@@ -225,7 +234,8 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-def _log(status: int, message: str, context: RequestContext | None) -> None:
+def log_error(status: int, message: str, context: RequestContext | None) -> None:
+    """One log line for an error answer, with the request id (5xx as errors)."""
     where = f"{context.method} {context.path}" if context else "-"
     request_id = context.request_id if context else "-"
     level = logging.ERROR if status >= 500 else logging.INFO

@@ -15,7 +15,8 @@
 - SERVICE, and FROM or dataset parameters naming graphs outside the dataset, are
   refused with 400 (:mod:`api.query_guard`); queries longer than the limit with 413
   (414 in a URL); an answer with more rows than the limit is cut and says so in
-  ``X-Sgkg-Truncated: true`` and ``X-Sgkg-Row-Limit``;
+  ``X-Sgkg-Truncated: true`` and ``X-Sgkg-Row-Limit``, one with more bytes than the
+  limit in ``X-Sgkg-Truncated: true`` and ``X-Sgkg-Byte-Limit``;
 - ``/sparql`` with no query gives the service description to RDF clients and the
   query UI to browsers.
 
@@ -64,6 +65,7 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 TRUNCATED_HEADER = "X-Sgkg-Truncated"
 ROW_LIMIT_HEADER = "X-Sgkg-Row-Limit"
+BYTE_LIMIT_HEADER = "X-Sgkg-Byte-Limit"
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,12 @@ async def _answer(request: Request, graph: ServedGraph, parameters: ProtocolPara
         if resting and answer.format.name == "json":
             body = _with_links(body, resting)
     if answer.truncated:
+        settings = app_state(request).settings
         headers[TRUNCATED_HEADER] = "true"
-        headers[ROW_LIMIT_HEADER] = str(app_state(request).settings.max_result_rows)
+        if answer.byte_limited:
+            headers[BYTE_LIMIT_HEADER] = str(settings.max_response_bytes)
+        else:
+            headers[ROW_LIMIT_HEADER] = str(settings.max_result_rows)
     return Response(body, media_type=answer.format.content_type, headers=headers)
 
 

@@ -1,4 +1,8 @@
-"""One query's work, as a query worker does it: run, negotiate, write at most N rows.
+"""One query's work, as a query worker does it: check, run, negotiate, write at most N rows.
+
+The endpoint's checks (:func:`api.query_guard.check_query`) run here first, in the
+worker process: a long query's parse then takes a worker's time, bounded by its
+deadline, never the server's event loop; the engine runs the text the checks approved.
 
 Everything here is a plain function of picklable values, so it runs the same in the
 worker processes of :mod:`api.executor` as anywhere else: a :class:`QueryRequest` goes
@@ -11,20 +15,28 @@ So a SELECT result is written as SPARQL TSV (one line per row) into a sink that 
 the writer after N + 1 rows, which keeps memory bounded however large the result; the
 TSV is then cut at N rows and, for other formats, read back and written in the format
 asked for, all by pyoxigraph. Graph results are lists of triples, cut in Python.
-A cut result says so: ``truncated`` (the ``X-Sgkg-Truncated`` header), and a comment in
-the formats that have comments (Turtle, N-Triples, TriG, N-Quads, SPARQL XML).
+
+The byte limit. A few rows can be very large (long strings built by the query), so an
+answer is also cut at ``max_bytes``: the TSV sink stops the writer there too, graph
+results stop being collected there, and an answer still larger once written in the
+format asked for loses rows until it fits.
+
+A cut result says so: ``truncated`` (the ``X-Sgkg-Truncated`` header, with the limit
+that cut it), and a comment in the formats that have comments (Turtle, N-Triples, TriG,
+N-Quads, SPARQL XML).
 """
 
 import contextlib
 import io
-import itertools
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from api.errors import SgkgError
 from api.negotiation import NotAcceptable, accepts_any, choose_format
-from api.sparql_lexer import QueryShape
+from api.query_guard import QueryRefused, UpdateRefused, check_query
 from api.store import NativeQueryStore, NativeResult, QuerySyntaxError
 from api.store_remote import RemoteRefused, StoreUnavailable
 from api.wire_formats import (
@@ -39,6 +51,8 @@ from api.wire_formats import (
 
 #: Syntaxes in which a line starting with ``#`` is a comment.
 _HASH_COMMENTS = frozenset({"ttl", "nt", "trig", "nq"})
+#: Bytes kept free under the byte limit for the comment that says an answer was cut.
+_NOTE_ROOM = 200
 
 
 @dataclass(frozen=True)
@@ -56,11 +70,20 @@ class QueryRequest:
     format_names: tuple[str, ...] = ()
     #: for graph results, the IRI whose triples are written first (a description's)
     focus: str | None = None
-    #: the query as the server's checks read it (:func:`api.query_guard.check_query`),
-    #: so that the worker does not read it again; None: the store reads it if it must
-    shape: QueryShape | None = None
     #: interpretation graphs to add to the default graph (none: a strict answer)
     interpretations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryRules:
+    """What every query a worker answers is held to (the server's settings)."""
+
+    #: the dataset's named graphs: the only ones FROM and the protocol may name
+    graphs: frozenset[str]
+    #: rows (SELECT) or triples (CONSTRUCT, DESCRIBE) an answer may have
+    max_rows: int
+    #: bytes an answer may have
+    max_bytes: int
 
 
 @dataclass(frozen=True)
@@ -74,8 +97,10 @@ class Answer:
     kind: str
     #: rows (SELECT) or triples (CONSTRUCT, DESCRIBE) written; None for ASK
     count: int | None
-    #: whether rows or triples were left out at the row limit
+    #: whether rows or triples were left out, at the row or the byte limit
     truncated: bool = False
+    #: whether it was the byte limit that cut them
+    byte_limited: bool = False
 
 
 #: Failure kinds, each mapped to an exception by :func:`failure_error`.
@@ -85,6 +110,10 @@ BAD_DATASET = "bad-dataset"
 ENGINE = "engine"
 #: the store behind the worker (a remote endpoint) did not answer
 UNAVAILABLE = "unavailable"
+#: the endpoint's rules refuse the query (SERVICE, FROM outside, too deep)
+REFUSED = "refused"
+#: an update sent to the read-only endpoint; ``message`` names the operation
+READ_ONLY = "read-only"
 
 
 @dataclass(frozen=True)
@@ -108,10 +137,17 @@ class BadDataset(SgkgError):
     """The protocol's dataset parameters are not IRIs (HTTP 400)."""
 
 
-def answer_query(store: NativeQueryStore, request: QueryRequest, max_rows: int) -> Answer | Failure:
-    """Run one query and write its answer; every expected failure becomes a Failure."""
+def answer_query(
+    store: NativeQueryStore, request: QueryRequest, rules: QueryRules
+) -> Answer | Failure:
+    """Check and run one query and write its answer; every expected failure becomes a
+    Failure."""
     try:
-        return run_query(store, request, max_rows)
+        return run_query(store, request, rules)
+    except UpdateRefused as error:
+        return Failure(READ_ONLY, error.operation or "")
+    except QueryRefused as error:
+        return Failure(REFUSED, str(error))
     except QuerySyntaxError as error:
         return Failure(SYNTAX, error.reason, line=error.line, column=error.column)
     except NotAcceptable as error:
@@ -140,22 +176,39 @@ def failure_error(failure: Failure) -> SgkgError:
         return BadDataset(failure.message)
     if failure.kind == UNAVAILABLE:
         return StoreUnavailable(failure.message)
+    if failure.kind == REFUSED:
+        return QueryRefused(failure.message)
+    if failure.kind == READ_ONLY:
+        return UpdateRefused(failure.message or None)
     return QueryFailed(f"the query failed while running: {failure.message}")
 
 
-def run_query(store: NativeQueryStore, request: QueryRequest, max_rows: int) -> Answer:
-    """Run one query and write at most ``max_rows`` rows (or triples) of its answer."""
-    refuse_unacceptable(request)
-    raw = store.query_native(
+def run_query(store: NativeQueryStore, request: QueryRequest, rules: QueryRules) -> Answer:
+    """Check one query, run what the checks approved, and write at most
+    ``rules.max_rows`` rows (or triples) and ``rules.max_bytes`` bytes of its answer."""
+    checked = check_query(
         request.sparql,
-        default_graph_uris=request.default_graph_uris,
-        named_graph_uris=request.named_graph_uris,
-        shape=request.shape,
-        interpretations=request.interpretations,
+        rules.graphs,
+        default_graph_uris=request.default_graph_uris or (),
+        named_graph_uris=request.named_graph_uris or (),
     )
+    refuse_unacceptable(request)
+    try:
+        raw = store.query_native(
+            checked.text,
+            default_graph_uris=request.default_graph_uris,
+            named_graph_uris=request.named_graph_uris,
+            shape=checked.shape,
+            interpretations=request.interpretations,
+        )
+    except QuerySyntaxError as error:
+        if not checked.shape.normalised:
+            raise
+        # the engine read the normal form: its line and column are not the client's
+        raise QuerySyntaxError(error.reason) from None
     kind = result_kind(raw)
     fmt = choose_format(formats_for(kind), request.accept, request.format_names)
-    return write_answer(raw, kind, fmt, max_rows, focus=request.focus)
+    return write_answer(raw, kind, fmt, rules.max_rows, rules.max_bytes, focus=request.focus)
 
 
 def refuse_unacceptable(request: QueryRequest) -> None:
@@ -170,19 +223,48 @@ def refuse_unacceptable(request: QueryRequest) -> None:
 
 
 def write_answer(
-    raw: NativeResult, kind: str, fmt: WireFormat, max_rows: int, *, focus: str | None = None
+    raw: NativeResult,
+    kind: str,
+    fmt: WireFormat,
+    max_rows: int,
+    max_bytes: int,
+    *,
+    focus: str | None = None,
 ) -> Answer:
     if isinstance(raw, ox.QueryBoolean):
         return Answer(raw.serialize(format=fmt.oxigraph), fmt.name, kind, None)
     if isinstance(raw, ox.QueryTriples):
-        triples = list(itertools.islice(raw, max_rows + 1))
-        truncated = len(triples) > max_rows
-        del triples[max_rows:]
-        body = serialize_triples(triples, fmt, focus=focus)
-        if truncated:
-            body = _mark_truncated(body, fmt, f"{max_rows} triples")
-        return Answer(body, fmt.name, kind, len(triples), truncated)
-    return _write_solutions(raw, kind, fmt, max_rows)
+        return _write_triples(raw, kind, fmt, max_rows, max_bytes, focus)
+    return _write_solutions(raw, kind, fmt, max_rows, max_bytes)
+
+
+def _write_triples(
+    raw: ox.QueryTriples,
+    kind: str,
+    fmt: WireFormat,
+    max_rows: int,
+    max_bytes: int,
+    focus: str | None,
+) -> Answer:
+    triples: list[ox.Triple] = []
+    size = 0
+    truncated = byte_limited = False
+    for triple in raw:
+        if len(triples) == max_rows:
+            truncated = True
+            break
+        size += len(str(triple))  # its N-Triples line: about what any format spends on it
+        if size > max_bytes:
+            byte_limited = True
+            break
+        triples.append(triple)
+
+    def write(count: int) -> bytes:
+        return serialize_triples(triples[:count], fmt, focus=focus)
+
+    return _finish(
+        write, len(triples), kind, fmt, (truncated, byte_limited), "triples", max_rows, max_bytes
+    )
 
 
 class _EnoughRows(Exception):
@@ -190,12 +272,15 @@ class _EnoughRows(Exception):
 
 
 class _RowSink(io.RawIOBase):
-    """A binary sink for SPARQL TSV that stops the writer after ``limit`` lines."""
+    """A binary sink for SPARQL TSV that stops the writer past ``max_lines`` lines or
+    ``max_bytes`` bytes."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, max_lines: int, max_bytes: int) -> None:
         self.chunks: list[bytes] = []
         self.lines = 0
-        self.limit = limit
+        self.size = 0
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
 
     def writable(self) -> bool:
         return True
@@ -203,29 +288,63 @@ class _RowSink(io.RawIOBase):
     def write(self, data: bytes) -> int:  # type: ignore[override]
         self.chunks.append(bytes(data))
         self.lines += data.count(b"\n")
-        if self.lines > self.limit:
+        self.size += len(data)
+        if self.lines > self.max_lines or self.size > self.max_bytes:
             raise _EnoughRows
         return len(data)
 
 
-def _write_solutions(raw: ox.QuerySolutions, kind: str, fmt: WireFormat, max_rows: int) -> Answer:
-    sink = _RowSink(limit=max_rows + 1)  # the header line, then the rows
+def _write_solutions(
+    raw: ox.QuerySolutions, kind: str, fmt: WireFormat, max_rows: int, max_bytes: int
+) -> Answer:
+    sink = _RowSink(max_lines=max_rows + 1, max_bytes=max_bytes)  # the header, then rows
     with contextlib.suppress(_EnoughRows):
         raw.serialize(sink, format=ox.QueryResultsFormat.TSV)
     tsv = b"".join(sink.chunks)
-    lines = tsv.split(b"\n", max_rows + 1)
-    truncated = len(lines) > max_rows + 1 and lines[max_rows + 1] != b""
-    if truncated:
-        tsv = b"\n".join(lines[: max_rows + 1]) + b"\n"
-    rows = max(tsv.count(b"\n") - 1, 0)
-    if fmt.name == "tsv":
-        body = tsv
-    else:
-        solutions = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-        body = solutions.serialize(format=fmt.oxigraph)
-    if truncated:
-        body = _mark_truncated(body, fmt, f"{max_rows} rows")
-    return Answer(body, fmt.name, kind, rows, truncated)
+    byte_limited = len(tsv) > max_bytes
+    if byte_limited:  # whole lines only, the header at least
+        tsv = tsv[: max(tsv.rfind(b"\n", 0, max_bytes), tsv.find(b"\n")) + 1]
+    ends = [match.end() for match in re.finditer(b"\n", tsv)]
+    truncated = len(ends) > max_rows + 1
+    del ends[max_rows + 1 :]
+
+    def write(count: int) -> bytes:
+        part = tsv[: ends[count]] if ends else tsv
+        if fmt.name == "tsv":
+            return part
+        solutions = ox.parse_query_results(part, format=ox.QueryResultsFormat.TSV)
+        return solutions.serialize(format=fmt.oxigraph)
+
+    rows = max(len(ends) - 1, 0)
+    return _finish(write, rows, kind, fmt, (truncated, byte_limited), "rows", max_rows, max_bytes)
+
+
+def _finish(
+    write: Callable[[int], bytes],
+    count: int,
+    kind: str,
+    fmt: WireFormat,
+    cut: tuple[bool, bool],
+    unit: str,
+    max_rows: int,
+    max_bytes: int,
+) -> Answer:
+    """Write ``count`` rows (or triples) in the answer's format, fewer if the body would
+    pass ``max_bytes``, and say so if anything was left out (``cut``: by the row
+    limit, by the byte limit, so far)."""
+    truncated, byte_limited = cut
+    body = write(count)
+    room = max_bytes - _NOTE_ROOM
+    if len(body) > max_bytes or ((truncated or byte_limited) and len(body) > room):
+        byte_limited = True
+        while len(body) > room and count > 0:
+            count = min(count - 1, int(count * room / len(body)))
+            body = write(count)
+    if byte_limited:
+        body = _mark_truncated(body, fmt, f"{max_bytes} bytes")
+    elif truncated:
+        body = _mark_truncated(body, fmt, f"{max_rows} {unit}")
+    return Answer(body, fmt.name, kind, count, truncated or byte_limited, byte_limited)
 
 
 def _mark_truncated(body: bytes, fmt: WireFormat, limit: str) -> bytes:

@@ -4,7 +4,8 @@ The server (:mod:`api.executor`) starts each worker as ``python -m api.query_wor
 with one end of a socket pair as file descriptor FD, and talks to it with
 :class:`multiprocessing.connection.Connection` (pickled messages, framed):
 
-1. the server sends a :class:`WorkerSetup`: the store factory and the row limit;
+1. the server sends a :class:`WorkerSetup`: the store factory and the rules every query
+   is held to (:class:`~api.query_work.QueryRules`: the dataset's graphs, the limits);
 2. the worker builds its store and answers :class:`WorkerReady` (or
    :class:`WorkerBroken` with the reason, and exits);
 3. then, for ever: a :class:`~api.query_work.QueryRequest` in, an
@@ -18,12 +19,12 @@ while a long query runs.
 Once it has its setup, before it starts any thread, the worker moves into a network
 namespace of its own, with no interface but a loopback that is down (Linux, when
 permitted: root, or unprivileged user namespaces): a query that slipped past the
-server's checks still could not reach any address. Whether that worked is reported in
+checks still could not reach any address. Whether that worked is reported in
 ``WorkerReady.network`` (``/health`` shows it). Workers of a remote store
-(:mod:`api.store_remote`) keep the network: they must reach it; the server's checks (no
-SERVICE, no outside graphs) still run first. Started as a separate interpreter (not
-``multiprocessing``'s spawn), the worker imports only what it needs, not the server's
-main module.
+(:mod:`api.store_remote`) are cut off too: their store's client reaches the remote
+through the server's relay (:mod:`api.remote_relay`), to that one address only.
+Started as a separate interpreter (not ``multiprocessing``'s spawn), the worker imports
+only what it needs, not the server's main module.
 """
 
 import ctypes
@@ -35,7 +36,9 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from api.query_work import QueryRequest, answer_query
+from api.query_work import QueryRequest, QueryRules, answer_query
+from api.remote_relay import route_through_relay
+from api.sparql_parser import build_parser
 from api.store_backends import NQuadsStoreFactory, StoreFactory
 
 __all__ = ["NQuadsStoreFactory", "StoreFactory", "WorkerBroken", "WorkerReady", "WorkerSetup"]
@@ -48,7 +51,10 @@ ISOLATED = "isolated"
 @dataclass(frozen=True)
 class WorkerSetup:
     factory: StoreFactory
-    max_rows: int
+    rules: QueryRules
+    #: for a store reached over the network: the server's relay to it (a Unix socket)
+    #: and the store's URL, the one address the relay joins
+    relay: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,10 +97,9 @@ def serve(connection: Connection) -> None:
     """The worker's life: set up, then answer queries until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server to handle
     setup: WorkerSetup = connection.recv()
-    if setup.factory.needs_network:  # a remote store: its workers must reach it
-        network = f"not isolated: the {setup.factory.backend} store is reached over the network"
-    else:  # before any thread starts: unshare with a user namespace needs one thread
-        network = isolate_network()
+    network = isolate_network()  # before any thread starts: a user namespace needs one
+    if setup.relay is not None:
+        route_through_relay(*setup.relay)
     threading.Thread(target=_exit_with_server, args=(os.getppid(),), daemon=True).start()
     started = time.perf_counter()
     try:
@@ -103,12 +108,13 @@ def serve(connection: Connection) -> None:
         connection.send(WorkerBroken(f"the worker could not load its store: {error!r}"))
         return
     connection.send(WorkerReady(os.getpid(), network, time.perf_counter() - started))
+    threading.Thread(target=build_parser, name="sgkg-parser", daemon=True).start()
     while True:
         try:
             request: QueryRequest = connection.recv()
         except (EOFError, OSError):
             return
-        connection.send(answer_query(store, request, setup.max_rows))
+        connection.send(answer_query(store, request, setup.rules))
 
 
 def main(argv: list[str]) -> int:

@@ -147,14 +147,30 @@ class UnknownScenarioInput(SgkgError):
         parts = []
         if unknown_events:
             parts.append(
-                f"unknown event(s): {', '.join(unknown_events)}; "
-                f"valid events: {', '.join(valid_events)}"
+                f"unknown event(s): {_few(unknown_events)}; valid events: {', '.join(valid_events)}"
             )
         if unknown_version is not None:
             parts.append(
-                f"unknown version {unknown_version!r}; valid versions: {', '.join(valid_versions)}"
+                f"unknown version {_shortened(unknown_version)!r}; "
+                f"valid versions: {', '.join(valid_versions)}"
             )
         super().__init__("; ".join(parts))
+
+
+#: How many unknown names a message quotes, and how much of each: a request may name
+#: any number of them, and the message goes to the client and to the log.
+_QUOTED_NAMES = 10
+_QUOTED_LENGTH = 80
+
+
+def _few(names: list[str]) -> str:
+    quoted = ", ".join(_shortened(name) for name in names[:_QUOTED_NAMES])
+    more = len(names) - _QUOTED_NAMES
+    return quoted + (f" and {more:,} more" if more > 0 else "")
+
+
+def _shortened(name: str) -> str:
+    return name if len(name) <= _QUOTED_LENGTH else name[:_QUOTED_LENGTH] + "..."
 
 
 # --- results (pydantic, so the HTTP layer documents them in OpenAPI) ---------------------

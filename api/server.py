@@ -18,6 +18,7 @@ import uvicorn
 
 from api.app import create_app
 from api.errors import SgkgError
+from api.http_protocol import JsonErrorHttpProtocol
 from api.settings import Settings
 
 #: Seconds a stopping server gives the requests under way before it cancels them.
@@ -35,6 +36,8 @@ def run_server(settings: Settings, on_listening: Callable[[], None] = lambda: No
         access_log=settings.access_log,
         log_level="info",
         server_header=False,
+        # requests that are not valid HTTP get the server's JSON errors, not uvicorn's text
+        http=JsonErrorHttpProtocol,
         # on SIGTERM, requests still running get this long; then their workers are killed
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

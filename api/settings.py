@@ -28,6 +28,9 @@ DEFAULT_QUERY_QUEUE = 32
 DEFAULT_MAX_QUERY_LENGTH = 100_000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_RESULT_ROWS = 100_000
+DEFAULT_MAX_RESPONSE_BYTES = 50_000_000
+#: A smaller byte limit would leave no room for the note that says an answer was cut.
+MIN_RESPONSE_BYTES = 1024
 #: A shorter admin token is refused: it could be guessed.
 MIN_ADMIN_TOKEN_LENGTH = 16
 #: The environment variable ``sgkg serve`` reads the admin token from.
@@ -60,6 +63,9 @@ class Settings:
     #: rows (SELECT) or triples (CONSTRUCT, DESCRIBE) an answer may have; more are cut
     #: and the answer says so (``X-Sgkg-Truncated: true``)
     max_result_rows: int = DEFAULT_MAX_RESULT_ROWS
+    #: bytes an answer may have; rows (or triples) past it are cut and the answer says
+    #: so (``X-Sgkg-Truncated: true``, ``X-Sgkg-Byte-Limit``)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     #: YASGUI and Swagger UI assets (``None``: ``ROOT/vendor-ui``)
     vendor_ui_dir: Path | None = None
     #: one log line per request (uvicorn's access log)
@@ -87,6 +93,11 @@ class Settings:
         for name in ("query_queue", "max_query_length", "max_body_bytes", "max_result_rows"):
             if getattr(self, name) < (0 if name == "query_queue" else 1):
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.max_response_bytes < MIN_RESPONSE_BYTES:
+            raise SettingsError(
+                f"max_response_bytes must be at least {MIN_RESPONSE_BYTES}, "
+                f"got {self.max_response_bytes}"
+            )
         if self.watch_interval <= 0:
             raise SettingsError(f"watch interval must be positive, got {self.watch_interval}")
         if self.admin_token is not None and len(self.admin_token) < MIN_ADMIN_TOKEN_LENGTH:

@@ -33,19 +33,11 @@ from rdflib import BNode, Literal, URIRef
 
 from api.errors import SgkgError
 from api.interpretations import INTERPRETATIONS_NQUADS_FILE, STRICT_GRAPHS, is_interpretation_graph
+from api.query_guard import normal_form, read_query
 from api.results import AskResult, GraphResult, QueryResult, SelectResult, Term
-from api.sparql_lexer import QueryShape, inspect_query
+from api.sparql_parser import QueryShape, QuerySyntaxError
 
-
-class QuerySyntaxError(SgkgError):
-    """The query is not valid SPARQL. ``line`` and ``column`` are 1-based when known."""
-
-    def __init__(self, reason: str, *, line: int | None = None, column: int | None = None):
-        self.reason = reason
-        self.line = line
-        self.column = column
-        where = f" at line {line}, column {column}" if line is not None else ""
-        super().__init__(f"SPARQL syntax error{where}: {reason}")
+__all__ = ["QuerySyntaxError"]  # raised by the stores, defined with the parser
 
 
 @runtime_checkable
@@ -106,10 +98,10 @@ class NativeQueryStore(Store, Protocol):
     ) -> NativeResult:
         """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
         lazily: iterate or serialise it in the thread that asked for it. ``shape`` is
-        the query as :func:`api.sparql_lexer.inspect_query` read it, when the caller
-        has it already (the server's checks, :mod:`api.query_guard`): it is not read
-        again. ``interpretations`` are interpretation graphs to add to the default
-        graph (:mod:`api.interpretations`); none: a strict answer."""
+        the query's form and dataset clauses, when the caller has read them already
+        (the endpoint's checks, :mod:`api.query_guard`): the query is not read again.
+        ``interpretations`` are interpretation graphs to add to the default graph
+        (:mod:`api.interpretations`); none: a strict answer."""
         ...
 
 
@@ -187,16 +179,12 @@ class EmbeddedStore(NativeStoreBase):
         interpretations: Sequence[str] = (),
     ) -> NativeResult:
         dataset_given = default_graph_uris is not None or named_graph_uris is not None
-        named = {*(default_graph_uris or ()), *(named_graph_uris or ())}
+        clauses = _dataset_clauses(sparql, shape)
+        named = {*(default_graph_uris or ()), *(named_graph_uris or ()), *clauses}
         try:
             if interpretations or any(is_interpretation_graph(iri) for iri in named):
-                interpreted = [*STRICT_GRAPHS, *interpretations]
-                if not dataset_given:
-                    default_graph_uris = named_graph_uris = interpreted
-                return self._interpreted_store().query(
-                    sparql,
-                    default_graph=[ox.NamedNode(iri) for iri in default_graph_uris or ()],
-                    named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
+                return self._query_interpreted(
+                    sparql, default_graph_uris, named_graph_uris, interpretations, bool(clauses)
                 )
             if dataset_given:
                 return self._store.query(
@@ -205,15 +193,36 @@ class EmbeddedStore(NativeStoreBase):
                     named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
                 )
             # pyoxigraph's union flag would override the query's own FROM clauses
-            union = not (bool(shape.dataset) if shape else has_dataset_clause(sparql))
-            return self._store.query(sparql, use_default_graph_as_union=union)
+            return self._store.query(sparql, use_default_graph_as_union=not clauses)
         except SyntaxError as error:
-            raise syntax_error(str(error)) from None
+            raise syntax_error(str(error), sparql) from None
         except ValueError as error:  # e.g. an invalid IRI in the dataset lists
             raise SgkgError(f"invalid query dataset: {error}") from None
 
     def quad_count(self) -> int:
         return len(self._store)
+
+    def _query_interpreted(
+        self,
+        sparql: str,
+        default_graph_uris: Sequence[str] | None,
+        named_graph_uris: Sequence[str] | None,
+        interpretations: Sequence[str],
+        has_from: bool,
+    ) -> NativeResult:
+        """A query that reads interpretation graphs, on the store that holds them. The
+        dataset is the protocol's lists if given, else the query's own FROM clauses, else
+        the six graphs and the chosen interpretations."""
+        store = self._interpreted_store()
+        if default_graph_uris is None and named_graph_uris is None:
+            if has_from:
+                return store.query(sparql)
+            default_graph_uris = named_graph_uris = [*STRICT_GRAPHS, *interpretations]
+        return store.query(
+            sparql,
+            default_graph=[ox.NamedNode(iri) for iri in default_graph_uris or ()],
+            named_graphs=[ox.NamedNode(iri) for iri in named_graph_uris or ()],
+        )
 
     def _interpreted_store(self) -> ox.Store:
         """The six graphs and the interpretation graphs, loaded on first use."""
@@ -225,6 +234,14 @@ class EmbeddedStore(NativeStoreBase):
                 store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
             self._interpreted = store
         return self._interpreted
+
+
+def _dataset_clauses(sparql: str, shape: QueryShape | None) -> list[str]:
+    """The graphs a query's own FROM and FROM NAMED clauses name (read once, if the
+    caller has not read them)."""
+    if shape is None:
+        return list(dataset_graphs(sparql))
+    return [clause.iri for clause in shape.dataset if clause.iri]
 
 
 def interpretation_files_beside(
@@ -242,19 +259,35 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 
 
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``.
+def dataset_graphs(sparql: str) -> tuple[str, ...]:
+    """The graphs the query names with its own ``FROM`` or ``FROM NAMED`` clauses.
 
     Such a query must see exactly the graphs it names (SPARQL 1.1 Query, section 13.2),
-    so the union default graph must stay off for it. Read from the query's tokens
-    (:mod:`api.sparql_lexer`), which also see the run-together spellings pyoxigraph's
-    parser accepts (``FROM:g``).
+    so the union default graph must stay off for it. Read by the endpoint's own
+    reading of queries (:func:`api.query_guard.read_query`); a query it cannot read is
+    left to the engine, which reports the error.
     """
-    return bool(inspect_query(sparql).dataset)
+    try:
+        return tuple(c.iri for c in read_query(sparql).shape.dataset if c.iri)
+    except QuerySyntaxError:
+        return ()
 
 
-def syntax_error(message: str) -> QuerySyntaxError:
-    """pyoxigraph says ``error at LINE:COLUMN: reason``; keep the position apart."""
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset with ``FROM`` or ``FROM NAMED``."""
+    return bool(dataset_graphs(sparql))
+
+
+def syntax_error(message: str, sparql: str | None = None) -> QuerySyntaxError:
+    """The error for a query the engine refused. Given the query, sgkg's own parser is
+    asked first: where it finds an error too, its message (which says what it expected)
+    is the one given, so that every backend reports an error alike. Else the engine's:
+    pyoxigraph says ``error at LINE:COLUMN: reason``; keep the position apart."""
+    if sparql is not None:
+        try:
+            normal_form(sparql)
+        except QuerySyntaxError as error:
+            return error
     match = _POSITION.match(message.strip())
     if match is None:
         return QuerySyntaxError(message.strip().splitlines()[0] if message.strip() else message)

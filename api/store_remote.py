@@ -14,10 +14,13 @@ graph; Oxigraph's ``--union-default-graph`` flag would also override a query's o
 unless the query names its own (``FROM``) or the caller gave one. Any SPARQL 1.1
 endpoint honours these; no server-side setting is needed.
 
-Syntax errors are found before anything is sent, by pyoxigraph's parser (an empty
-in-memory store), so they carry the same message, line and column as on the embedded
-store. A remote that cannot be reached, or answers with a server error, raises
-:class:`StoreUnavailable`; one that refuses the query (HTTP 400), :class:`RemoteRefused`.
+Syntax errors are found before anything is sent, by sgkg's own SPARQL parser
+(:func:`api.query_guard.normal_form`), which reads the query and runs nothing; they
+carry the line and column of the client's text. The remote is sent the parser's normal
+form of the query: the tokens that parser accepted, written so that any SPARQL 1.1
+engine reads the same ones. A remote that cannot be reached, or answers with a server
+error, raises :class:`StoreUnavailable`; one that refuses the query (HTTP 400),
+:class:`RemoteRefused`.
 """
 
 import urllib.error
@@ -26,8 +29,9 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from api.errors import EXIT_FAILED, SgkgError
-from api.sparql_lexer import QueryShape, inspect_query
-from api.store import NativeResult, NativeStoreBase, syntax_error
+from api.query_guard import normal_form
+from api.sparql_parser import QueryShape
+from api.store import NativeResult, NativeStoreBase
 
 #: Media types asked of the remote, best first: results for SELECT/ASK, RDF for graphs.
 ACCEPT = (
@@ -68,7 +72,6 @@ class RemoteStore(NativeStoreBase):
         self.url = url
         self.graphs = tuple(graphs)
         self.timeout = timeout
-        self._parser = ox.Store()  # empty: parses queries, holds nothing
 
     def query_native(
         self,
@@ -79,8 +82,9 @@ class RemoteStore(NativeStoreBase):
         shape: QueryShape | None = None,
         interpretations: Sequence[str] = (),
     ) -> NativeResult:
-        self._check_syntax(sparql)
-        shape = shape or inspect_query(sparql)
+        if shape is None or not shape.normalised:  # not parsed yet: parse, run nothing
+            checked = normal_form(sparql)
+            sparql, shape = checked.text, checked.shape
         no_dataset = default_graph_uris is None and named_graph_uris is None
         if no_dataset and not shape.dataset:  # the union, said explicitly
             default_graph_uris = named_graph_uris = (*self.graphs, *interpretations)
@@ -98,14 +102,6 @@ class RemoteStore(NativeStoreBase):
         solution = next(iter(raw))  # type: ignore[arg-type]
         return int(solution["n"].value)
 
-    def _check_syntax(self, sparql: str) -> None:
-        try:
-            self._parser.query(sparql)
-        except SyntaxError as error:
-            raise syntax_error(str(error)) from None
-        except ValueError as error:
-            raise SgkgError(f"invalid query: {error}") from None
-
     def _send(
         self,
         sparql: str,
@@ -122,7 +118,7 @@ class RemoteStore(NativeStoreBase):
         wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the form with a regular expression that a word in a
         # comment can fool (an ASK whose comment says "adds" went out as an update);
-        # sgkg's lexer knows it, and the parser has already accepted it as a query.
+        # sgkg's parser has read the form, and accepted the text as a query.
         wrapper.queryType = shape.form or wrapper.queryType
         wrapper.setTimeout(self.timeout)
         wrapper.addCustomHttpHeader("Accept", ACCEPT)

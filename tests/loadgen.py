@@ -13,6 +13,7 @@ import asyncio
 import statistics
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -58,8 +59,9 @@ def small_query_mix(questions: list[str], path: str = "/sparql") -> list[Probe]:
     return mix
 
 
-def standard_mix(questions: list[str]) -> list[Probe]:
-    """Good queries (the competency questions, linked data) and bad ones, interleaved."""
+def standard_mix(questions: list[str], attacks: Sequence[Probe] = ()) -> list[Probe]:
+    """Good queries (the competency questions, linked data) and bad ones, interleaved: one
+    bad request after every two good ones, each bad one (``attacks`` too) at least once."""
     good = [
         Probe(f"cq{n + 1:02d}", "GET", "/sparql", {"query": sparql})
         for n, sparql in enumerate(questions)
@@ -118,11 +120,11 @@ def standard_mix(questions: list[str]) -> list[Probe]:
         ),
         Probe("unknown-iri", "GET", "/id/mechanism/nothing", expected=404),
     ]
+    bad += attacks
     mix: list[Probe] = []
-    for index, probe in enumerate(good):  # one bad request after every two good ones
-        mix.append(probe)
-        if index % 2 == 1:
-            mix.append(bad[(index // 2) % len(bad)])
+    for turn in range(max(len(good) // 2, len(bad))):
+        mix += [good[2 * turn % len(good)], good[(2 * turn + 1) % len(good)]]
+        mix.append(bad[turn % len(bad)])
     return mix
 
 

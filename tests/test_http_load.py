@@ -3,22 +3,27 @@
 8 clients for 5 seconds against the session's `sgkg serve` (the longer run, 32 clients
 for 20 seconds, is in ``make bench``). Every request must get an answer, with the status
 its kind calls for: 200 for the competency questions and descriptions, 400, 403, 404,
-406 or 415 for the bad ones.
+406, 415 or 422 for the bad ones, the attacks of ``tests/attacks.py`` among them; and
+the listener those attacks aim at sees no connection.
 """
 
 from api.competency import load_questions
 from api.layout import discover_layout
 
+from attacks import attack_probes, listening
 from conftest import REPO, RunningServer
 from loadgen import run_load, standard_mix
 
 
 def test_mixed_load_loses_nothing_and_has_no_server_error(server: RunningServer) -> None:
     questions = [q.sparql for q in load_questions(discover_layout(REPO))]
-    report = run_load(server.url, standard_mix(questions), clients=8, seconds=5)
+    with listening() as listener:
+        mix = standard_mix(questions, attack_probes(listener))
+        report = run_load(server.url, mix, clients=8, seconds=5)
     print("\n" + report.summary())
+    assert listener.connections == 0
     assert report.lost == 0
     assert report.server_errors == 0
     assert not report.unexpected, report.unexpected
     assert report.answered > 100
-    assert {200, 400, 403, 404, 406, 415} <= set(report.statuses)
+    assert {200, 400, 403, 404, 406, 415, 422} <= set(report.statuses)

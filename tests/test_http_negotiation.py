@@ -81,10 +81,10 @@ def test_browsers_get_html_and_scripts_get_data() -> None:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("SELECT * FROM <g> WHERE { ?s ?p ?o }", True),
-        ("select * from named <g> where {}", True),
+        ("BASE <http://x/> SELECT * FROM <g> WHERE { ?s ?p ?o }", True),
+        ("base <http://x/> select * from named <g> where {}", True),
         ("SELECT ?from WHERE { ?from ?p ?o }", False),
-        ("SELECT * WHERE { ?s ex:from ?o }", False),
+        ("PREFIX ex: <http://x/> SELECT * WHERE { ?s ex:from ?o }", False),
         ("PREFIX from: <x:> SELECT * WHERE { ?s from:p ?o }", False),
         ("SELECT * WHERE { ?s <http://x/FROM> ?o }", False),
         ('SELECT * WHERE { ?s ?p "taken FROM the text" }', False),
