@@ -21,6 +21,7 @@ from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPA
 
 from api.competency import load_questions
 from api.http_sparql import is_query_request
+from api.interpretations import is_interpretation_graph
 from api.layout import discover_layout
 
 from conftest import REPO, RunningServer, free_port
@@ -55,11 +56,15 @@ def manifest(server: RunningServer) -> dict:
 
 @pytest.fixture(scope="module")
 def dump(server: RunningServer) -> Dataset:
-    """The exported dump (TriG, named graphs kept), read by rdflib: the reference."""
+    """The exported dump (TriG, named graphs kept), read by rdflib, without the
+    interpretation graphs: the reference for strict answers."""
     answer = httpx.get(f"{server.url}/download/sgkg.trig", timeout=30)
     answer.raise_for_status()
     dataset = Dataset(default_union=True)
     dataset.parse(data=answer.content, format="trig")
+    for graph in list(dataset.graphs()):
+        if is_interpretation_graph(str(graph.identifier)):
+            dataset.remove_graph(graph)
     return dataset
 
 
