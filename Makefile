@@ -15,7 +15,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall only when pyproject.toml changes (the stamp is newer otherwise).
-# The notebooks extra (pandas, networkx, matplotlib, nbclient) runs notebooks/ (issue 8).
+# The notebooks extra (pandas, networkx, matplotlib, nbclient) runs notebooks/.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev,notebooks]'
 	touch $(STAMP)
@@ -44,7 +44,7 @@ serve: system-deps install build ui
 
 # Benchmarks in tests/benchmarks/ (marker `bench`), each writing its own section of
 # tests/benchmarks/RESULTS.md: sgkg against rdflib-endpoint, `oxigraph serve` and rdflib
-# side by side; about 25 minutes on 2 cores. Smaller runs (issue 6 benches), e.g.
+# side by side; about 25 minutes on 2 cores. Smaller runs, e.g.
 #   SGKG_BENCH_SCALE_SIZES=1000 SGKG_BENCH_RDFLIB_CAP=10 SGKG_BENCH_LOAD_SECONDS=5 make bench
 bench: install
 	@if ls tests/benchmarks/test_*.py >/dev/null 2>&1; then \
@@ -53,7 +53,7 @@ bench: install
 		echo "no benchmarks yet in tests/benchmarks/"; \
 	fi
 
-# --- query UI and API docs (issue 4) ---------------------------------------------------
+# --- query UI and API docs ---------------------------------------------------
 # YASGUI and Swagger UI from the npm registry into the git-ignored vendor-ui/, served by
 # the app at / and /docs (never from a CDN). Exact versions; no install scripts run.
 # axe-core is not served: the browser tests run it on every page (accessibility check).

@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 from api.cli import main
-from api.settings import Settings
+from api.server.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 #: Screenshots and reports of the browser tests (git-ignored).
@@ -87,7 +87,7 @@ def owlapi_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"the OWL API check cannot run: {error}")
 
 
-# --- the HTTP server (issue 4): real uvicorn on a free loopback port, once per session --
+# --- the HTTP server: real uvicorn on a free loopback port, once per session --
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,8 @@ def wait_until_ready(url: str, seconds: float, alive: Callable[[], bool]) -> Non
 def served_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build of this repository for the HTTP tests, outside the repository's build/:
     a copy of build/ when that is fresh (``make test`` builds first), else a new build."""
-    from api.build import OUTPUT_FILES, build, build_status
-    from api.layout import discover_layout
+    from api.build.pipeline import OUTPUT_FILES, build, build_status
+    from api.core.layout import discover_layout
 
     build_dir = tmp_path_factory.mktemp("http") / "build"
     repository_build = REPO / "build"
@@ -175,7 +175,7 @@ def server_in_thread(settings: Settings, *, ready: bool = True) -> Iterator[str]
     ``ready=False`` only waits for the graph to stop loading (for broken builds)."""
     import uvicorn
 
-    from api.app import create_app
+    from api.server.app import create_app
 
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port, log_level="warning"
@@ -211,8 +211,8 @@ def wait_until_loaded(url: str, seconds: float) -> None:
 @pytest.fixture(scope="session")
 def ui_assets() -> Path:
     """The query UI's npm packages, installed with ``make ui`` when missing."""
-    from api.http_ui import YASGUI
-    from api.settings import VENDOR_UI_DIR
+    from api.server.routes.ui import YASGUI
+    from api.server.settings import VENDOR_UI_DIR
 
     folder = REPO / VENDOR_UI_DIR
     if not (folder / "node_modules" / YASGUI.npm_name / YASGUI.folder / YASGUI.entry).is_file():

@@ -10,10 +10,10 @@ from collections import Counter
 from rdflib import BNode
 from rdflib.term import Node
 
-from api.bulkload import load_store
-from api.layout import Layout
-from api.shacl_sparql import validate_store
-from api.validation import ValidationReport, ValidationResult
+from api.core.layout import Layout
+from api.load.bulkload import load_store
+from api.validate.compiler import validate_store
+from api.validate.shacl import ValidationReport, ValidationResult
 
 
 def result_key(result: ValidationResult) -> tuple:

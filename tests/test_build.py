@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from api import __version__
-from api.build import (
+from api.build.pipeline import (
     FRESH,
     MANIFEST_FILE,
     MISSING,
@@ -25,9 +25,9 @@ from api.build import (
     input_hashes,
     load_built_dataset,
 )
-from api.dataset import SourceError
-from api.layout import discover_layout, graph_iri
-from api.validation import ShapesError
+from api.core.layout import discover_layout, graph_iri
+from api.load.dataset import SourceError
+from api.validate.shacl import ShapesError
 
 from conftest import add_overlay
 

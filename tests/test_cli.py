@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
-from api.build import MANIFEST_FILE
+from api.build.pipeline import MANIFEST_FILE
 from api.cli import COMMANDS, make_parser
 
 from conftest import FIXTURES, REPO, CliRun, add_overlay

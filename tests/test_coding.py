@@ -23,9 +23,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from api.dataset import load_dataset
-from api.layout import DATA, ONTOLOGY, SOURCES, discover_layout
-from api.namespaces import SG
+from api.core.layout import DATA, ONTOLOGY, SOURCES, discover_layout
+from api.core.namespaces import SG
+from api.load.dataset import load_dataset
 
 from conftest import REPO, CliRun
 

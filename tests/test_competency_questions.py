@@ -1,8 +1,8 @@
 """The competency questions give, from the built graph, the answers written from the texts.
 
-Issue 3 asks for at least 25 questions covering every component, mechanism and condition
+The project asks for at least 25 questions covering every component, mechanism and condition
 and the differences between the versions; each is a ``.rq`` file in ``data/queries/``
-with its expected answer in the header (see :mod:`api.competency`). The answers are
+with its expected answer in the header (see :mod:`api.analysis.competency`). The answers are
 checked through the embedded store, the engine the endpoint serves, and through the
 ``sgkg questions`` command a researcher would use.
 """
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from api.build import build
-from api.competency import check_answer, load_questions
-from api.layout import discover_layout
-from api.query import open_store
+from api.analysis.competency import check_answer, load_questions
+from api.build.pipeline import build
+from api.cli.query import open_store
+from api.core.layout import discover_layout
 
 from conftest import REPO
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from api.dataset import SourceError, load_dataset, parse_file
-from api.errors import MissingInputError
-from api.layout import GRAPH_NAMES, discover_layout, graph_iri
+from api.core.errors import MissingInputError
+from api.core.layout import GRAPH_NAMES, discover_layout, graph_iri
+from api.load.dataset import SourceError, load_dataset, parse_file
 
 from conftest import add_overlay
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from api.build import PYSHACL, SPARQL, validate_layout
-from api.layout import discover_layout
+from api.build.pipeline import PYSHACL, SPARQL, validate_layout
+from api.core.layout import discover_layout
 
 from conftest import REPO
 

@@ -16,11 +16,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from api.dataset import load_ontology
-from api.diagram import class_diagram
-from api.docs import ontology_html, term_anchors
-from api.layout import discover_layout
-from api.namespaces import SG
+from api.core.layout import discover_layout
+from api.core.namespaces import SG
+from api.html.diagram import class_diagram
+from api.html.docs import ontology_html, term_anchors
+from api.load.dataset import load_ontology
 
 from conftest import MINI, REPO
 

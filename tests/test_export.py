@@ -7,9 +7,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from api.build import build, load_built_dataset
-from api.export import FORMATS, export, get_format, union_graph
-from api.layout import discover_layout, graph_iri
+from api.build.export import FORMATS, export, get_format, union_graph
+from api.build.pipeline import build, load_built_dataset
+from api.core.layout import discover_layout, graph_iri
 
 NAMED = ("ontology", "shapes", "data", "sources")
 

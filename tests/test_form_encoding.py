@@ -1,4 +1,4 @@
-"""api.form_encoding reads form data as the standard library does, only faster."""
+"""api.server.form_encoding reads form data as the standard library does, only faster."""
 
 from urllib.parse import parse_qs, urlencode
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.form_encoding import parse_form, percent_decode
+from api.server.form_encoding import parse_form, percent_decode
 
 #: Pieces that make the hard cases likely: escapes in both cases, broken escapes, raw
 #: ``=``, ``+``, line breaks, separators, escaped multi-byte and invalid UTF-8.

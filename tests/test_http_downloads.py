@@ -8,9 +8,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from api.app import create_app
-from api.layout import discover_layout
-from api.settings import Settings
+from api.core.layout import discover_layout
+from api.server.app import create_app
+from api.server.settings import Settings
 
 from conftest import REPO, RunningServer
 
@@ -216,8 +216,8 @@ def test_docs_page_uses_local_swagger_ui(server: RunningServer, ui_assets) -> No
 def test_large_graphs_write_their_downloads_on_first_request(served_build: Path) -> None:
     """Past EAGER_DOWNLOAD_TRIPLES the server starts without serialising the whole graph
     six times; each format is written when first asked for, the same bytes as eagerly."""
-    from api.static_documents import DATASET, EAGER_DOWNLOAD_TRIPLES, build_documents
-    from api.store import EmbeddedStore
+    from api.server.static_documents import DATASET, EAGER_DOWNLOAD_TRIPLES, build_documents
+    from api.store.embedded import EmbeddedStore
 
     store = EmbeddedStore.from_nquads(served_build / "sgkg.nq")
     manifest = json.loads((served_build / "manifest.json").read_text())

@@ -1,4 +1,4 @@
-"""Issue 7: schemathesis fuzzes every operation of the app's OpenAPI description: no 5xx.
+"""Schemathesis fuzzes every operation of the app's OpenAPI description: no 5xx.
 
 schemathesis reads ``/openapi.json`` from the running `sgkg serve` and generates, for
 each operation, a bounded number of requests that follow the description (positive)

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.store_backends import DISK, EMBEDDED, REMOTE
+from api.store.backends import DISK, EMBEDDED, REMOTE
 
 from attacks import BYPASSES, DEEP, LONG, Listener, listening
 from conftest import REPO, RunningServer, free_port, stop_process, wait_until_ready

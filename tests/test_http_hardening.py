@@ -1,4 +1,4 @@
-"""Issue 7: the endpoint under bad input, at its limits, with browsers on other origins.
+"""The endpoint under bad input, at its limits, with browsers on other origins.
 
 All against `sgkg serve` on loopback (the session server, or one started here with
 small limits), with real clients: httpx, raw sockets where a client would refuse to

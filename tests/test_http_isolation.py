@@ -1,4 +1,4 @@
-"""Issue 7: queries make the server reach nothing outside, observed, not assumed.
+"""Queries make the server reach nothing outside, observed, not assumed.
 
 Two witnesses watch a real `sgkg serve` while queries try every way to reach out:
 

@@ -211,7 +211,7 @@ def test_unknown_iri_is_a_helpful_404(server: RunningServer) -> None:
         f"{server.url}/id/mechanism/special-comission", headers={"Accept": "text/turtle"}
     )
     assert text.status_code == 404
-    assert text.headers["content-type"] == "application/json"  # errors: JSON (issue 7)
+    assert text.headers["content-type"] == "application/json"  # errors: JSON
     assert "/id/mechanism/special-commission" in text.json()["message"]
     unknown_kind = httpx.get(f"{server.url}/id/nothing/here.ttl")
     assert unknown_kind.status_code == 404

@@ -1,4 +1,4 @@
-"""Issue 7: a short load run on loopback, good and bad requests mixed: nothing lost, no 5xx.
+"""A short load run on loopback, good and bad requests mixed: nothing lost, no 5xx.
 
 8 clients for 5 seconds against the session's `sgkg serve` (the longer run, 32 clients
 for 20 seconds, is in ``make bench``). Every request must get an answer, with the status
@@ -7,8 +7,8 @@ its kind calls for: 200 for the competency questions and descriptions, 400, 403,
 the listener those attacks aim at sees no connection.
 """
 
-from api.competency import load_questions
-from api.layout import discover_layout
+from api.analysis.competency import load_questions
+from api.core.layout import discover_layout
 
 from attacks import attack_probes, listening
 from conftest import REPO, RunningServer

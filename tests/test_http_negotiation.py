@@ -4,9 +4,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from api.negotiation import NotAcceptable, choose_format, parse_accept, quality, wants_html
-from api.store import EmbeddedStore, has_dataset_clause
-from api.wire_formats import RDF_FORMATS, RESULT_FORMATS, WIRE_FORMATS, serialize_triples
+from api.formats.negotiation import NotAcceptable, choose_format, parse_accept, quality, wants_html
+from api.formats.wire_formats import RDF_FORMATS, RESULT_FORMATS, WIRE_FORMATS, serialize_triples
+from api.store.base import has_dataset_clause
+from api.store.embedded import EmbeddedStore
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 

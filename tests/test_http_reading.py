@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from api.citation import bibtex_escape
-from api.codebook import COLUMNS, NAMES
-from api.layout import discover_layout
-from api.query import open_store
-from api.reading import read_passages
+from api.analysis.codebook import COLUMNS, NAMES
+from api.analysis.reading import read_passages
+from api.cli.query import open_store
+from api.core.layout import discover_layout
+from api.linked_data.citation import bibtex_escape
 
 from conftest import REPO, RunningServer
 

@@ -1,4 +1,4 @@
-"""Issue 7: safe reload. A broken edit never reaches the served graph; a good one does.
+"""Safe reload. A broken edit never reaches the served graph; a good one does.
 
 Each test serves a temporary copy of the project tree (never the repository's files)
 with `sgkg serve`, edits the copy as a researcher would, and asks for a reload: by
@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.build import OUTPUT_FILES
+from api.build.pipeline import OUTPUT_FILES
 
 from conftest import REPO, free_port, wait_until_ready
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.layout import discover_layout
-from api.settings import Settings, SettingsError
+from api.core.layout import discover_layout
+from api.server.settings import Settings, SettingsError
 
 from conftest import REPO, free_port, server_in_thread, wait_until_ready
 
@@ -104,8 +104,8 @@ def test_settings_refuse_nonsense() -> None:
 
 def test_health_and_void_say_whether_the_build_reasoned(mini_tree: Path, tmp_path: Path) -> None:
     """A build without reasoning has an empty inferred graph: the server says so."""
-    from api.build import build
-    from api.reasoning import reason
+    from api.build.pipeline import build
+    from api.reason.reasoning import reason
 
     expectations = {
         "plain": (None, False, "did not reason"),

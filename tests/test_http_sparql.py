@@ -19,10 +19,10 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from api.competency import load_questions
-from api.http_sparql import is_query_request
-from api.interpretations import is_interpretation_graph
-from api.layout import discover_layout
+from api.analysis.competency import load_questions
+from api.core.layout import discover_layout
+from api.server.routes.sparql import is_query_request
+from api.store.interpretations import is_interpretation_graph
 
 from conftest import REPO, RunningServer, free_port
 

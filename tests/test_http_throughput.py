@@ -1,4 +1,4 @@
-"""Issue 6: many small queries at once, through a client light enough to load the server.
+"""Many small queries at once, through a client light enough to load the server.
 
 The figure (requests per second on this machine) is reported by `make bench`, never
 asserted here; this test proves what must hold whatever the machine: 32 connections for

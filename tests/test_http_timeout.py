@@ -1,4 +1,4 @@
-"""Issue 7: a runaway query is stopped at the time limit, for real, and nothing else waits.
+"""A runaway query is stopped at the time limit, for real, and nothing else waits.
 
 `sgkg serve --timeout 2 --workers 2` on loopback. Each pathological query (a cartesian
 product, a deep property path, a REGEX over a product) must come back as 503 within the
@@ -65,7 +65,7 @@ def workers_of(pid: int) -> set[int]:
         fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
         if (
             fields.get("PPid", "").strip() == str(pid)
-            and b"api.query_worker" in command
+            and b"api.query.worker" in command
             and not fields.get("State", "").startswith("Z")
         ):
             found.add(int(entry.name))

@@ -14,9 +14,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from api.competency import load_questions
-from api.layout import discover_layout
-from api.settings import Settings
+from api.analysis.competency import load_questions
+from api.core.layout import discover_layout
+from api.server.settings import Settings
 
 from conftest import ARTIFACTS, REPO, RunningServer, free_port, requested_urls, server_in_thread
 

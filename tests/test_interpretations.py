@@ -23,10 +23,13 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from api.build import build
-from api.competency import answer_value, load_questions
-from api.dataset import SourceError, load_dataset
-from api.interpretations import (
+from api.analysis.competency import answer_value, load_questions
+from api.build.pipeline import build
+from api.cli.query import open_store
+from api.core.layout import discover_layout
+from api.core.namespaces import SG
+from api.load.dataset import SourceError, load_dataset
+from api.store.interpretations import (
     DESCRIPTIONS_GRAPH,
     INTERPRETATION_NS,
     STRICT_GRAPHS,
@@ -36,11 +39,8 @@ from api.interpretations import (
     rests_on,
     select,
 )
-from api.layout import discover_layout
-from api.namespaces import SG
-from api.query import open_store
-from api.results import AskResult, SelectResult
-from api.validation import validate_dataset
+from api.store.results import AskResult, SelectResult
+from api.validate.shacl import validate_dataset
 
 from conftest import REPO, RunningServer
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from api.layout import (
+from api.core.layout import (
     DATA,
     GRAPH_NAMES,
     ONTOLOGY,

@@ -1,4 +1,4 @@
-"""``api.local_server``: a real ``sgkg serve`` child process, started, used and stopped.
+"""``api.notebook.local_server``: a real ``sgkg serve`` child process, started, used and stopped.
 
 The servers here read the session's build (``served_build``), never the repository's
 ``build/``; the build is fresh, so nothing is rebuilt.
@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.local_server import LOOPBACK, LocalServerError, is_ready, start_local_server
-from api.notebook_client import connect
+from api.notebook.client import connect
+from api.notebook.local_server import LOOPBACK, LocalServerError, is_ready, start_local_server
 
 
 def refuses_connections(url: str) -> bool:

@@ -1,11 +1,12 @@
 """The OWL 2 RL materialiser infers what HermiT infers, for every construct it covers.
 
-Each comparison runs both on the same triples: HermiT (real Java, :func:`api.reasoning.infer`)
-and the rules in pyoxigraph (:func:`api.materialiser.materialise`). On the shipped graph
-they must give the same set of inferred triples. HermiT's command line prints property
-values and superclasses *directly* (a value of a subproperty not again under its
-superproperty, an equivalence class under one of its names), so where the rules give
-more, HermiT itself must find every extra triple entailed (``--checkEntailment``).
+Each comparison runs both on the same triples: HermiT (real Java,
+:func:`api.reason.reasoning.infer`) and the rules in pyoxigraph
+(:func:`api.reason.materialiser.materialise`). On the shipped graph they must give the
+same set of inferred triples. HermiT's command line prints property values and
+superclasses *directly* (a value of a subproperty not again under its superproperty, an
+equivalence class under one of its names), so where the rules give more,
+HermiT itself must find every extra triple entailed (``--checkEntailment``).
 
 Cases: the shipped graph; a small ontology that uses every covered construct (and a
 named class under a restriction, which needs a derived subclass axiom), so a new class
@@ -19,14 +20,14 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from api.build import build
-from api.bulkload import oxigraph_term
-from api.dataset import load_dataset
-from api.layout import discover_layout, graph_iri
-from api.materialiser import compile_schema, materialise, read_schema, strata
-from api.reasoning import hermit_entails, infer, reason, reasoning_input
-from api.store import rdflib_term
-from api.synth import write_corpus
+from api.build.pipeline import build
+from api.core.layout import discover_layout, graph_iri
+from api.load.bulkload import oxigraph_term
+from api.load.dataset import load_dataset
+from api.reason.materialiser import compile_schema, materialise, read_schema, strata
+from api.reason.reasoning import hermit_entails, infer, reason, reasoning_input
+from api.store.base import rdflib_term
+from api.synth.corpus import write_corpus
 
 from conftest import REPO
 

@@ -1,17 +1,17 @@
-"""``api.notebook_client`` against the session's real server, through SPARQLWrapper."""
+"""``api.notebook.client`` against the session's real server, through SPARQLWrapper."""
 
 import pytest
 
-from api.competency import check_answer, load_questions
-from api.layout import discover_layout
-from api.notebook_client import (
+from api.analysis.competency import check_answer, load_questions
+from api.core.layout import discover_layout
+from api.notebook.client import (
     Connection,
     NotebookClientError,
     scenario_table,
     short_name,
     without_comment_lines,
 )
-from api.results import AskResult, SelectResult
+from api.store.results import AskResult, SelectResult
 
 from conftest import REPO, RunningServer
 

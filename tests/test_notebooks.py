@@ -6,7 +6,7 @@ cell tagged ``parameters`` (the papermill convention), runs every cell, fails on
 error, and checks a few outputs that carry the notebook's point. The executed copies go
 to a temporary folder; the stored notebooks stay without outputs, which a test checks
 too. What a notebook does with no URL (start its own server) is tested on
-:func:`api.notebook_client.connect` in ``tests/test_local_server.py``.
+:func:`api.notebook.client.connect` in ``tests/test_local_server.py``.
 """
 
 import json
@@ -19,8 +19,8 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from api.competency import load_questions
-from api.layout import discover_layout
+from api.analysis.competency import load_questions
+from api.core.layout import discover_layout
 
 from conftest import REPO, RunningServer
 

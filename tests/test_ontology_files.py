@@ -13,9 +13,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from api.catalog import OntologyModuleError, read_catalog
-from api.dataset import SourceError, detect_format, load_dataset, load_ontology, parse_file
-from api.layout import ONTOLOGY, discover_layout
+from api.core.layout import ONTOLOGY, discover_layout
+from api.load.catalog import OntologyModuleError, read_catalog
+from api.load.dataset import SourceError, detect_format, load_dataset, load_ontology, parse_file
 
 from conftest import FIXTURES
 

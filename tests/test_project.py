@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from api.build import build
-from api.dataset import load_dataset
-from api.layout import discover_layout
-from api.qc import ERROR, qc_input, run_qc
-from api.query import open_store, read_query, run_query
-from api.results import SelectResult
+from api.build.pipeline import build
+from api.cli.query import open_store, read_query, run_query
+from api.core.layout import discover_layout
+from api.load.dataset import load_dataset
+from api.store.results import SelectResult
+from api.validate.qc import ERROR, qc_input, run_qc
 
 from conftest import REPO
 

@@ -27,15 +27,15 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from api.build import read_manifest
+from api.analysis.competency import answer_value, check_answer, load_questions
+from api.build.pipeline import read_manifest
 from api.cli import main
-from api.competency import answer_value, check_answer, load_questions
-from api.dataset import load_ontology
-from api.docs import ontology_html
-from api.layout import Layout, discover_layout
-from api.namespaces import ID
-from api.query import open_store
-from api.results import AskResult, QueryResult, SelectResult
+from api.cli.query import open_store
+from api.core.layout import Layout, discover_layout
+from api.core.namespaces import ID
+from api.html.docs import ontology_html
+from api.load.dataset import load_ontology
+from api.store.results import AskResult, QueryResult, SelectResult
 
 from conftest import REPO
 from owlapi.owlapi import SaveResult, check, save_all

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from api.dataset import load_dataset
-from api.layout import discover_layout
-from api.qc import (
+from api.core.layout import discover_layout
+from api.load.dataset import load_dataset
+from api.validate.qc import (
     ERROR,
     INFO,
     RULES,

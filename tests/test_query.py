@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from api.build import NQUADS_FILE, build
-from api.layout import discover_layout
-from api.query import open_store, query_to_text, read_query
-from api.results import AskResult, GraphResult, SelectResult, format_result
-from api.store import EmbeddedStore, QuerySyntaxError, Store
+from api.build.pipeline import NQUADS_FILE, build
+from api.cli.query import open_store, query_to_text, read_query
+from api.core.layout import discover_layout
+from api.formats.result_text import format_result
+from api.store.base import QuerySyntaxError, Store
+from api.store.embedded import EmbeddedStore
+from api.store.results import AskResult, GraphResult, SelectResult
 
 SG = "https://w3id.org/sgkg/ontology#"
 LABELS = f"""

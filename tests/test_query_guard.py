@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from api.build import NQUADS_FILE
-from api.competency import load_questions
-from api.layout import discover_layout
-from api.query_guard import (
+from api.analysis.competency import load_questions
+from api.build.pipeline import NQUADS_FILE
+from api.core.layout import discover_layout
+from api.sparql.guard import (
     MAX_NESTING,
     MAX_OPERATORS,
     QueryRefused,
@@ -27,8 +27,8 @@ from api.query_guard import (
     normal_form,
     proven_safe,
 )
-from api.sparql_lexer import SparqlLexer
-from api.sparql_parser import (
+from api.sparql.lexer import SparqlLexer
+from api.sparql.parser import (
     Position,
     QuerySyntaxError,
     QueryTooComplex,
@@ -36,7 +36,7 @@ from api.sparql_parser import (
     parse_query,
     resolve_iri,
 )
-from api.store import EmbeddedStore
+from api.store.embedded import EmbeddedStore
 
 from attacks import BYPASSES, DEEP, LONG, Listener, listening
 from conftest import REPO

@@ -13,13 +13,13 @@ import pytest
 from rdflib import Graph, Literal, URIRef, namespace
 from rdflib.namespace import OWL, RDF
 
-from api.build import MANIFEST_FILE, BuildResult, build
-from api.dataset import load_dataset
-from api.inconsistency import find_clashes, literal_in_range
-from api.layout import discover_layout
-from api.namespaces import ID, SG
-from api.query import open_store
-from api.reasoning import (
+from api.build.pipeline import MANIFEST_FILE, BuildResult, build
+from api.cli.query import open_store
+from api.core.layout import discover_layout
+from api.core.namespaces import ID, SG
+from api.load.dataset import load_dataset
+from api.reason.inconsistency import find_clashes, literal_in_range
+from api.reason.reasoning import (
     InconsistentOntology,
     ReasonerError,
     UnsatisfiableClasses,
@@ -29,8 +29,8 @@ from api.reasoning import (
     run_hermit,
     summarise,
 )
-from api.results import AskResult, SelectResult
-from api.store import EmbeddedStore
+from api.store.embedded import EmbeddedStore
+from api.store.results import AskResult, SelectResult
 
 from conftest import REPO
 
@@ -326,9 +326,9 @@ def test_over_hermits_limit_the_rules_find_the_clash(
 ) -> None:
     """Above HERMIT_DATA_LIMIT HermiT sees only the schema; a clash in the data is found
     by the rules (after materialising: here through a property's domain) and explained."""
-    import api.reasoning
+    import api.reason.reasoning
 
-    monkeypatch.setattr(api.reasoning, "HERMIT_DATA_LIMIT", 0)
+    monkeypatch.setattr(api.reason.reasoning, "HERMIT_DATA_LIMIT", 0)
     data = """
 party:somewhere a sg:State ; rdfs:label "Somewhere"@en ; sg:quote "a quote" .
 """
@@ -348,13 +348,13 @@ def test_hermit_out_of_memory_is_not_an_inconsistency(
     """HermiT out of its heap while checking consistency: its stack trace names the
     method throwInconsistentOntologyExceptionIfNecessary, which once read as an
     inconsistency. 100 synthetic agreements in a 24 MB heap run out the same way."""
-    import api.reasoning
-    from api.synth import write_corpus
+    import api.reason.reasoning
+    from api.synth.corpus import write_corpus
 
     root = write_corpus(REPO, tmp_path / "synth", 100).root
     graph = reasoning_input(load_dataset(discover_layout(root, tmp_path / "build")))
-    small_heap = ("-Xmx24m", *api.reasoning.JVM_OPTIONS[1:])
-    monkeypatch.setattr(api.reasoning, "JVM_OPTIONS", small_heap)
+    small_heap = ("-Xmx24m", *api.reason.reasoning.JVM_OPTIONS[1:])
+    monkeypatch.setattr(api.reason.reasoning, "JVM_OPTIONS", small_heap)
     with pytest.raises(ReasonerError) as caught:
         run_hermit(graph)
     message = str(caught.value)

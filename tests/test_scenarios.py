@@ -77,16 +77,16 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF
 
-from api.build import build
-from api.errors import SgkgError
-from api.http_scenarios import router, scenario_store
-from api.interpretations import UnknownInterpretation
-from api.layout import discover_layout
-from api.namespaces import GRAPH, ID, SG
-from api.query import open_store
-from api.reasoning import infer
-from api.scenarios import ScenarioModel, ScenarioResult, UnknownScenarioInput, result_graph
-from api.store import EmbeddedStore
+from api.analysis.scenarios import ScenarioModel, ScenarioResult, UnknownScenarioInput, result_graph
+from api.build.pipeline import build
+from api.cli.query import open_store
+from api.core.errors import SgkgError
+from api.core.layout import discover_layout
+from api.core.namespaces import GRAPH, ID, SG
+from api.reason.reasoning import infer
+from api.server.routes.scenarios import router, scenario_store
+from api.store.embedded import EmbeddedStore
+from api.store.interpretations import UnknownInterpretation
 
 from conftest import REPO
 

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 from rdflib import BNode
 
-from api.build import SPARQL, ValidationFailed, build, read_manifest, validate_layout
-from api.bulkload import LiteralsNotPreserved, load_store
-from api.dataset import SourceError, load_dataset
-from api.layout import discover_layout
-from api.shacl_sparql import UnsupportedShapes, validate_store
-from api.sparql_order import CostModel, rewrite_where
-from api.store import rdflib_term
-from api.synth import write_corpus
-from api.validation import VIOLATION, ValidationReport, render_text, validate_dataset
+from api.build.pipeline import SPARQL, ValidationFailed, build, read_manifest, validate_layout
+from api.core.layout import discover_layout
+from api.load.bulkload import LiteralsNotPreserved, load_store
+from api.load.dataset import SourceError, load_dataset
+from api.store.base import rdflib_term
+from api.synth.corpus import write_corpus
+from api.validate.compiler import UnsupportedShapes, validate_store
+from api.validate.shacl import VIOLATION, ValidationReport, render_text, validate_dataset
+from api.validate.sparql_order import CostModel, rewrite_where
 
 from conftest import REPO, CliRun
 from shacl_equivalence import assert_sparql_agrees

@@ -5,7 +5,7 @@ small complete graph that conforms; ``<Shape>_PASS.ttl`` adds valid nodes of the
 kind, ``<Shape>_XFAIL.ttl`` adds broken ones and lists, in ``# expect:`` lines, every
 message that must fire. Each fixture is validated with the base and the real ontology
 and shapes, exactly as a build validates the project, by pyshacl and by the SPARQL
-validator of large builds (:mod:`api.shacl_sparql`), which must find the same results.
+validator of large builds (:mod:`api.validate.compiler`), which must find the same results.
 A shape without fixtures, a failing fixture that stops failing, or a message that no
 longer fires fails here: a shape that never fires is a defect.
 """
@@ -18,9 +18,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from api.dataset import load_dataset
-from api.layout import discover_layout
-from api.validation import VIOLATION, ValidationReport, validate_dataset
+from api.core.layout import discover_layout
+from api.load.dataset import load_dataset
+from api.validate.shacl import VIOLATION, ValidationReport, validate_dataset
 
 from conftest import REPO
 from shacl_equivalence import assert_sparql_agrees

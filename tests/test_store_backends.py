@@ -1,4 +1,4 @@
-"""Issue 6: the same queries give the same answers on every store backend.
+"""The same queries give the same answers on every store backend.
 
 Three real servers answer over HTTP: the session's `sgkg serve` (``embedded``, the
 default), `sgkg serve --store disk` and `sgkg serve --store remote` in front of a real
@@ -23,13 +23,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from api.build import NQUADS_FILE
-from api.competency import check_answer, load_questions
-from api.layout import discover_layout
-from api.store import convert_result
-from api.store_backends import DISK, EMBEDDED, REMOTE, sgkg_graphs
-from api.store_disk import COMPLETE_FILE, LOCK_FILE, build_digest, prepare_disk_store
-from api.store_remote import RemoteStore, StoreUnavailable
+from api.analysis.competency import check_answer, load_questions
+from api.build.pipeline import NQUADS_FILE
+from api.core.layout import discover_layout
+from api.store.backends import DISK, EMBEDDED, REMOTE, sgkg_graphs
+from api.store.base import convert_result
+from api.store.disk import COMPLETE_FILE, LOCK_FILE, build_digest, prepare_disk_store
+from api.store.remote import RemoteStore, StoreUnavailable
 
 from conftest import REPO, CliRun, RunningServer, free_port, stop_process, wait_until_ready
 
@@ -468,8 +468,8 @@ def test_auto_serves_large_builds_from_disk(
 ) -> None:
     """The default store is ``auto``: in memory for a small build, the shared on-disk
     store from AUTO_DISK_BYTES of N-Quads on (one copy for every worker, opened at once)."""
-    from api import store_backends
-    from api.store_backends import AUTO, DiskStoreFactory, NQuadsStoreFactory, StoreChoice
+    from api.store import backends as store_backends
+    from api.store.backends import AUTO, DiskStoreFactory, NQuadsStoreFactory, StoreChoice
 
     nquads = served_build / NQUADS_FILE
     choice = StoreChoice()
@@ -484,7 +484,7 @@ def test_auto_serves_large_builds_from_disk(
 def test_sgkg_build_writes_the_disk_store_the_server_will_use(
     sgkg: Callable[..., CliRun], mini_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api import store_backends
+    from api.store import backends as store_backends
 
     monkeypatch.delenv("SGKG_STORE", raising=False)
     monkeypatch.delenv("SGKG_STORE_DIR", raising=False)
@@ -507,7 +507,7 @@ def quads_in(nquads: Path) -> int:
 def test_a_prepared_store_is_found_again_without_hashing(
     served_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api import store_disk
+    from api.store import disk as store_disk
 
     nquads = tmp_path / NQUADS_FILE
     shutil.copyfile(served_build / NQUADS_FILE, nquads)

@@ -16,11 +16,11 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from api.build import PYSHACL, SPARQL, build, choose_validator
-from api.dataset import load_dataset
-from api.layout import DATA, ONTOLOGY, SOURCES, discover_layout
-from api.namespaces import ID, SG
-from api.synth import SynthError, generate_agreement, write_corpus
+from api.build.pipeline import PYSHACL, SPARQL, build, choose_validator
+from api.core.layout import DATA, ONTOLOGY, SOURCES, discover_layout
+from api.core.namespaces import ID, SG
+from api.load.dataset import load_dataset
+from api.synth.corpus import SynthError, generate_agreement, write_corpus
 
 from conftest import REPO, CliRun
 

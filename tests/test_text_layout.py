@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api.layout import discover_layout
-from api.query import open_store
-from api.reading import read_passages, read_versions, source_text
-from api.text_layout import (
+from api.analysis.reading import read_passages, read_versions, source_text
+from api.analysis.text_layout import (
     BreakNode,
     Layout,
     PassageNode,
@@ -21,6 +19,8 @@ from api.text_layout import (
     layout,
     text_from_passages,
 )
+from api.cli.query import open_store
+from api.core.layout import discover_layout
 
 from conftest import REPO
 

@@ -7,9 +7,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from api.dataset import load_dataset
-from api.layout import discover_layout
-from api.validation import (
+from api.core.layout import discover_layout
+from api.load.dataset import load_dataset
+from api.validate.shacl import (
     VIOLATION,
     WARNING,
     QueryCachingGraph,

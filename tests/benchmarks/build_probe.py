@@ -7,16 +7,16 @@ measurement keeps one step's memory and caches out of the next one's figures.
 
 Modes:
 
-- ``build-pyshacl`` / ``build-sparql``: ``api.build.build`` without reasoning, with that
+- ``build-pyshacl`` / ``build-sparql``: ``api.build.pipeline.build`` without reasoning, with that
   validator (timings from the manifest), then making the query store the server's
   default (``auto``) uses for it (``query-store``): the on-disk store for a large build
   (as ``sgkg build`` writes it), loading the N-Quads into memory for a small one;
-- ``reason-sparql``: the same build with reasoning (:func:`api.reasoning.reason`), the
+- ``reason-sparql``: the same build with reasoning (:func:`api.reason.reasoning.reason`), the
   manifest's reasoning record with it;
-- ``load-rdflib``: parse every input into rdflib (``api.dataset.load_dataset``), the
+- ``load-rdflib``: parse every input into rdflib (``api.load.dataset.load_dataset``), the
   baseline a build without pyoxigraph would start from;
-- ``validate-pyshacl``: rdflib load, then pyshacl (``api.validation.validate_dataset``);
-- ``reason``: rdflib load, then HermiT (``api.reasoning.reason_with_hermit``).
+- ``validate-pyshacl``: rdflib load, then pyshacl (``api.validate.shacl.validate_dataset``);
+- ``reason``: rdflib load, then HermiT (``api.reason.reasoning.reason_with_hermit``).
 """
 
 import json
@@ -25,12 +25,12 @@ import sys
 import time
 from pathlib import Path
 
-from api.build import build, read_manifest
-from api.dataset import load_dataset
-from api.layout import discover_layout
-from api.store import EmbeddedStore
-from api.store_backends import DISK, auto_backend
-from api.store_disk import DEFAULT_STORE_DIR_NAME, prepare_disk_store
+from api.build.pipeline import build, read_manifest
+from api.core.layout import discover_layout
+from api.load.dataset import load_dataset
+from api.store.backends import DISK, auto_backend
+from api.store.disk import DEFAULT_STORE_DIR_NAME, prepare_disk_store
+from api.store.embedded import EmbeddedStore
 
 
 def _peak_mb(who: int) -> float:
@@ -44,7 +44,7 @@ def main(mode: str, root: str, build_dir: str) -> dict:
         kind, validator = mode.split("-", 1)
         reasoner = None
         if kind == "reason":
-            from api.reasoning import reason as reasoner
+            from api.reason.reasoning import reason as reasoner
         build(layout, validator=validator, reason=reasoner)
         manifest = read_manifest(layout.build_dir) or {}
         figures["timings_s"] = manifest["timings_s"]
@@ -65,14 +65,14 @@ def main(mode: str, root: str, build_dir: str) -> dict:
         figures["timings_s"] = {"load": round(time.perf_counter() - started, 3)}
         figures["triples"] = sum(loaded.triple_counts().values())
         if mode == "validate-pyshacl":
-            from api.validation import validate_dataset
+            from api.validate.shacl import validate_dataset
 
             started = time.perf_counter()
             report = validate_dataset(loaded)
             figures["timings_s"]["validate"] = round(time.perf_counter() - started, 3)
             figures["conforms"] = report.conforms
         elif mode == "reason":
-            from api.reasoning import reason_with_hermit
+            from api.reason.reasoning import reason_with_hermit
 
             started = time.perf_counter()
             inferred = reason_with_hermit(loaded)

@@ -4,7 +4,7 @@ Each query asks what a researcher comparing many agreements would ask, in the sh
 that cost an engine differently: joins across agreements, GROUP BY counts, property
 paths over ``sg:partOf``, text FILTERs (CONTAINS, REGEX) over every quote, NOT EXISTS
 between versions, ORDER BY with OFFSET/LIMIT pages, and a CONSTRUCT of one agreement.
-They rely only on what :mod:`api.synth` generates (so every one has answers at 1k
+They rely only on what :mod:`api.synth.corpus` generates (so every one has answers at 1k
 agreements and more) and on no inference (class membership by ``a/rdfs:subClassOf*``).
 
 ``test_scale_query_bench.py`` runs the mix against ``sgkg serve``, ``oxigraph serve``

@@ -5,7 +5,7 @@ fresh process (``build_probe.py``) so caches and memory of one step stay out of 
 next. Written to this module's own section of ``tests/benchmarks/RESULTS.md`` (between
 markers, replaced on each run).
 
-- generation: ``api.synth.write_corpus`` for 1k and 10k agreements;
+- generation: ``api.synth.corpus.write_corpus`` for 1k and 10k agreements;
 - builds without reasoning (``sgkg build --no-reason``), steps as the manifest records
   them (hash, load, validate, write) plus making the query store the server's default
   uses, and peak memory: the shipped graph with each validator, 1k and 10k agreements
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 
-from api.build import PYSHACL, SPARQL
-from api.synth import write_corpus
+from api.build.pipeline import PYSHACL, SPARQL
+from api.synth.corpus import write_corpus
 
 from bench_support import write_section
 from conftest import REPO
@@ -211,7 +211,7 @@ def test_against_rdflib_and_pyshacl(
             "## Against the baseline: rdflib parsing and pyshacl",
             "",
             "Baseline: the pyshacl build's steps (every input parsed into an rdflib "
-            "Dataset by `api.dataset`, then `pyshacl` through `api.validation`). Fast "
+            "Dataset by `api.load.dataset`, then `pyshacl` through `api.validate.shacl`). Fast "
             "path: the SPARQL-validator build's steps (pyoxigraph parsing into its store, "
             "the shapes compiled to SPARQL). Both validators give the same results "
             "(`tests/test_shapes.py`, `tests/test_shacl_sparql.py`).",

@@ -1,10 +1,10 @@
-"""`make bench`, issue 7: what the hardening costs and how the endpoint holds under load.
+"""`make bench`: what the hardening costs and how the endpoint holds under load.
 
 Four measurements, written to this module's own section of ``RESULTS.md`` (between
 markers; the rest of the file is left as it is):
 
 1. **the process hop**: the same small queries run in-process (pyoxigraph, SPARQL JSON),
-   through a thread hop (the executor before issue 7, re-created here as the peer) and
+   through a thread hop (the executor before worker processes, re-created here as the peer) and
    through the worker-process pool (the executor now), side by side in one process;
    then the whole HTTP round trip to `sgkg serve`;
 2. **the checks**: what judging a competency question costs: the proof that lets most
@@ -36,15 +36,15 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from api.build import NQUADS_FILE
-from api.competency import load_questions
-from api.executor import PoolLimits, ProcessQueryExecutor
-from api.layout import discover_layout
-from api.query_guard import normal_form, proven_safe
-from api.query_work import QueryRequest, QueryRules, run_query
-from api.query_worker import NQuadsStoreFactory
-from api.store import EmbeddedStore
-from api.store_backends import sgkg_graphs
+from api.analysis.competency import load_questions
+from api.build.pipeline import NQUADS_FILE
+from api.core.layout import discover_layout
+from api.query.executor import PoolLimits, ProcessQueryExecutor
+from api.query.work import QueryRequest, QueryRules, run_query
+from api.query.worker import NQuadsStoreFactory
+from api.sparql.guard import normal_form, proven_safe
+from api.store.backends import sgkg_graphs
+from api.store.embedded import EmbeddedStore
 
 from attacks import attack_probes, listening
 from conftest import PATHOLOGICAL, REPO, RunningServer, free_port, wait_until_ready
@@ -145,7 +145,7 @@ def test_process_hop_against_a_thread_hop(
         pool.close()
         connection.close()
     section += [
-        "# Endpoint hardening (`make bench`, issue 7)",
+        "# Endpoint hardening (`make bench`)",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by "
         "`tests/benchmarks/test_endpoint_hardening_bench.py` (this section only); "
@@ -156,7 +156,7 @@ def test_process_hop_against_a_thread_hop(
         "",
         f"Median of {RUNS} runs each, ms, SPARQL JSON. *In-process*: `run_query` on a "
         "pyoxigraph store in the benchmark's process. *Thread hop*: the same through "
-        "`asyncio.to_thread` (the executor before issue 7). *Process hop*: through the "
+        "`asyncio.to_thread` (the executor before worker processes). *Process hop*: through the "
         "worker pool (checks, pipe, the worker's own store, bytes back; the executor "
         "now). *HTTP*: the whole round trip to `sgkg serve` (keep-alive `http.client`).",
         "",

@@ -41,10 +41,10 @@ from urllib.parse import urlencode, urlsplit
 import pyoxigraph as ox
 import pytest
 
-from api.build import NQUADS_FILE, TRIG_FILE
-from api.competency import load_questions
-from api.layout import discover_layout
-from api.store import EmbeddedStore
+from api.analysis.competency import load_questions
+from api.build.pipeline import NQUADS_FILE, TRIG_FILE
+from api.core.layout import discover_layout
+from api.store.embedded import EmbeddedStore
 
 from bench_support import (
     SparqlClient,

@@ -1,12 +1,12 @@
 """`make bench`: reasoning time, and scenario evaluation time, each beside a peer.
 
-- Reasoning on the shipped graph: the build's reasoning step (:func:`api.reasoning.reason`:
-  the OWL 2 RL rules of :mod:`api.materialiser` in pyoxigraph, HermiT checking
+- Reasoning on the shipped graph: the build's reasoning step (:func:`api.reason.reasoning.reason`:
+  the OWL 2 RL rules of :mod:`api.reason.materialiser` in pyoxigraph, HermiT checking
   consistency meanwhile) and the rules alone, against HermiT's own inferences
-  (:func:`api.reasoning.reason_with_hermit`) and the peer the design names, owlready2's
+  (:func:`api.reason.reasoning.reason_with_hermit`) and the peer the design names, owlready2's
   ``sync_reasoner_hermit`` in a fresh World on the same triples. The run checks that
   the rules infer exactly what HermiT does, and that everything the peer infers is in
-  sgkg's inferred graph (or asserted). Then synthetic corpora (``api.synth``): HermiT
+  sgkg's inferred graph (or asserted). Then synthetic corpora (``api.synth.corpus``): HermiT
   against the rules at 100 agreements (the same triples, checked), the rules alone at
   1,000 and 10,000 (HermiT needs about 5 minutes at 1,000 and runs out of its 2 GB heap
   at 10,000: measured by hand, in the section "Reasoning engines tried").
@@ -42,18 +42,18 @@ from fastapi import FastAPI
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from api.build import build
-from api.bulkload import load_store
-from api.competency import load_questions
-from api.dataset import load_dataset
-from api.http_scenarios import router, scenario_store
-from api.layout import INFERRED, discover_layout, graph_iri
-from api.materialiser import materialise
-from api.query import open_store
-from api.reasoning import REASONED_GRAPHS, reason, reason_with_hermit, reasoning_input
-from api.scenarios import ScenarioModel
-from api.store import EmbeddedStore
-from api.synth import write_corpus
+from api.analysis.competency import load_questions
+from api.analysis.scenarios import ScenarioModel
+from api.build.pipeline import build
+from api.cli.query import open_store
+from api.core.layout import INFERRED, discover_layout, graph_iri
+from api.load.bulkload import load_store
+from api.load.dataset import load_dataset
+from api.reason.materialiser import materialise
+from api.reason.reasoning import REASONED_GRAPHS, reason, reason_with_hermit, reasoning_input
+from api.server.routes.scenarios import router, scenario_store
+from api.store.embedded import EmbeddedStore
+from api.synth.corpus import write_corpus
 
 from bench_support import write_section
 from conftest import REPO
@@ -200,9 +200,9 @@ def test_reasoning_on_the_shipped_graph(lines: list[str], tmp_path: Path) -> Non
             "",
             "| reasoner | seconds | inferred triples | ratio |",
             "|---|---:|---:|---:|",
-            f"| sgkg build's step (`api.reasoning.reason`) | {step_s:.2f} | {len(rules[0])} "
+            f"| sgkg build's step (`api.reason.reasoning.reason`) | {step_s:.2f} | {len(rules[0])} "
             f"| {step_s / hermit_s:.2f}x |",
-            f"| sgkg OWL 2 RL rules alone (`api.materialiser`) | {rules_s:.3f} | "
+            f"| sgkg OWL 2 RL rules alone (`api.reason.materialiser`) | {rules_s:.3f} | "
             f"{len(rules[0])} | {rules_s / hermit_s:.3f}x |",
             f"| HermiT, sgkg's way (`reason_with_hermit`: `-c -I -Y`, C1 JVM) | "
             f"{hermit_s:.2f} | {len(ours[0])} | 1x |",

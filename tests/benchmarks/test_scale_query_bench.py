@@ -1,7 +1,7 @@
-"""`make bench`, issue 6: the scale query mix at 1k and 10k synthetic agreements.
+"""`make bench`: the scale query mix at 1k and 10k synthetic agreements.
 
 Three engines, side by side in one run, on the same build of the same corpus
-(``api.synth.write_corpus``, then ``sgkg build``, reasoning on, as a person builds):
+(``api.synth.corpus.write_corpus``, then ``sgkg build``, reasoning on, as a person builds):
 
 - **sgkg serve** on loopback, started on the build, twice: with the store in memory
   (``--store embedded``, a copy per worker) and on disk (``--store disk``, one copy for
@@ -43,9 +43,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from api.store_backends import DISK, auto_backend
-from api.store_disk import DEFAULT_STORE_DIR_NAME, prepare_disk_store
-from api.synth import write_corpus
+from api.store.backends import DISK, auto_backend
+from api.store.disk import DEFAULT_STORE_DIR_NAME, prepare_disk_store
+from api.synth.corpus import write_corpus
 
 from bench_support import (
     Served,

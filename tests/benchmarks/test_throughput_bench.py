@@ -1,4 +1,4 @@
-"""`make bench`, issue 6: throughput, ready time and memory of `sgkg serve` on the shipped graph.
+"""`make bench`: throughput, ready time and memory of `sgkg serve` on the shipped graph.
 
 - **Ready time**: ``sgkg serve`` started on a fresh build of the shipped graph (the build
   exists: serving only checks it and loads it), timed from process start to its first
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from api.competency import load_questions
-from api.layout import discover_layout
+from api.analysis.competency import load_questions
+from api.core.layout import discover_layout
 
 from bench_support import Served, oxigraph_post, oxigraph_serve, run_header, sgkg_serve
 from bench_support import write_section as write_results_section
