@@ -1,4 +1,5 @@
-"""The ontology documentation: a valid, self-contained page that documents every term.
+"""The ontology documentation: a valid page that documents every term, as ``sgkg docs``
+writes it (self-contained) and as the server shows it (in the site's layout).
 
 The page is parsed with html5lib in strict mode (any HTML5 parse error fails), then
 checked against the ontology graph itself: every term has its anchor, every internal
@@ -19,7 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from api.core.layout import discover_layout
 from api.core.namespaces import SG
 from api.html.diagram import class_diagram
-from api.html.docs import ontology_html, term_anchors
+from api.html.docs import ontology_html, ontology_page, stylesheet, term_anchors
 from api.load.dataset import load_ontology
 
 from conftest import MINI, REPO
@@ -95,7 +96,7 @@ def test_page_is_valid_html5_with_language_title_and_heading_order(
 ) -> None:
     assert tree.tag == "html" and tree.get("lang") == "en"
     title = str(ontology.value(URIRef("https://w3id.org/sgkg/ontology"), DCTERMS.title))
-    assert text_of(tree.find("head/title")) == title
+    assert text_of(tree.find("head/title")) == f"{title} · sgkg"
     assert tree.find("head/meta").get("charset") == "utf-8"
     headings = [int(e.tag[1]) for e in tree.iter() if re.fullmatch(r"h[1-6]", str(e.tag))]
     assert headings.count(1) == 1 and headings[0] == 1
@@ -109,6 +110,7 @@ def test_page_loads_nothing_and_runs_nothing(tree: ET.Element, page: str) -> Non
     assert not [e for e in tree.iter() if e.get("src") or e.get("srcset")]
     style = "".join(text_of(e) for e in tree.iter("style"))
     assert "@import" not in style and "url(" not in style
+    assert " ".join(stylesheet().split()) in style  # the stylesheet every page shares
     external = [e.get("href") for e in tree.iter("a") if not e.get("href", "#").startswith("#")]
     assert external and all(href.startswith(("http://", "https://")) for href in external)
 
@@ -145,7 +147,7 @@ def test_every_internal_link_resolves_and_ids_are_unique(tree: ET.Element) -> No
 
 
 def test_contents_lists_every_section(tree: ET.Element) -> None:
-    nav = tree.find(".//nav")
+    nav = tree.find(".//nav[@aria-labelledby='toc-title']")
     targets = [a.get("href")[1:] for a in nav.iter("a")]
     sections = [s.get("id") for s in tree.iter("section")]
     assert targets == sections
@@ -313,12 +315,13 @@ def test_text_and_iris_from_the_graph_are_escaped() -> None:
     graph.add((nasty, RDFS.label, Literal('<script>alert("x")</script>', lang="en")))
     graph.add((nasty, SKOS.definition, Literal("a & b <img src=x onerror=alert(1)>")))
     graph.add((nasty, RDFS.seeAlso, URIRef("javascript:alert(1)")))
-    page = ontology_html(graph)
-    tree = parse_strict(page)
-    assert not list(tree.iter("script")) and not list(tree.iter("img"))
-    assert not [a for a in tree.iter("a") if a.get("href", "").startswith("javascript:")]
-    assert '<script>alert("x")</script>' in text_of(by_id(tree)["Nasty"])
-    assert "javascript:alert(1)" in text_of(by_id(tree)["Nasty"])
+    for page in (ontology_html(graph), ontology_page(graph)):
+        tree = parse_strict(page)
+        assert not [e for e in tree.iter("script") if not e.get("src")]  # the layout's own
+        assert not list(tree.iter("img"))
+        assert not [a for a in tree.iter("a") if a.get("href", "").startswith("javascript:")]
+        assert '<script>alert("x")</script>' in text_of(by_id(tree)["Nasty"])
+        assert "javascript:alert(1)" in text_of(by_id(tree)["Nasty"])
 
 
 def test_page_does_not_depend_on_the_prefixes_bound_on_the_graph(
@@ -340,6 +343,35 @@ def test_a_small_ontology_renders_too() -> None:
     anchors = term_anchors(graph)
     ids = by_id(tree)
     assert all(anchors[t] in ids for t in expected_terms(graph))
+
+
+# --- the server's page -------------------------------------------------------------------
+
+
+def test_server_page_is_the_same_documentation_in_the_site_layout(
+    ontology: Graph, tree: ET.Element
+) -> None:
+    served = parse_strict(ontology_page(ontology, version="1.2.3"))
+    assert by_id(served).keys() == by_id(tree).keys()
+    assert served.find(".//nav[@aria-label='Site']") is not None
+    assert [link.get("href") for link in served.iter("link")] == ["/static/sgkg.css"]
+    assert "1.2.3" in text_of(served.find(".//footer"))
+    for anchor, name in (("ConditionalCommitment", "Equivalent to"), ("involves", "Domain")):
+        assert field(served, anchor, name) == field(tree, anchor, name)
+
+
+def test_server_page_links_sgkg_iris_to_this_server(ontology: Graph, tree: ET.Element) -> None:
+    """Links to sgkg IRIs go to the same paths on the server, and each instance IRI shown
+    links to its page; the written page keeps the IRIs as they are."""
+    served = parse_strict(ontology_page(ontology))
+    hrefs = [a.get("href") for a in served.iter("a")]
+    assert not [href for href in hrefs if href.startswith("https://w3id.org/sgkg/")]
+    assert "/ontology/0.2.0" in hrefs  # the version IRI
+    iri_row = by_id(served)["wording/will"].find("dl/dd")
+    assert iri_row.find("a").get("href") == "/id/wording/will"
+    assert text_of(iri_row) == "https://w3id.org/sgkg/id/wording/will"
+    assert by_id(tree)["wording/will"].find("dl/dd").find("a") is None
+    assert "https://w3id.org/sgkg/ontology/0.2.0" in [a.get("href") for a in tree.iter("a")]
 
 
 # --- the command ---------------------------------------------------------------------

@@ -86,7 +86,8 @@ def test_ui_page_and_assets(server: RunningServer, ui_assets: Path) -> None:
     for path, media_type in (
         ("/assets/yasgui/yasgui.min.js", "text/javascript"),
         ("/assets/yasgui/yasgui.min.css", "text/css"),
-        ("/assets/sgkg/ui.js", "text/javascript"),
+        ("/static/query-ui.js", "text/javascript"),
+        ("/static/api-docs.js", "text/javascript"),
     ):
         answer = httpx.get(server.url + path)
         assert answer.status_code == 200, path

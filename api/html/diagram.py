@@ -12,13 +12,15 @@ between two of the ontology's own classes in the diagram.
 Graphviz ``dot`` lays the diagram out (Debian's ``graphviz`` package, installed by
 ``.ci/install-system-deps``). It runs as a subprocess on standard input and output: no
 file is read or written. Every node and arrow links to the term's anchor in the HTML
-documentation (``#Party``), so the SVG works as a map of the page.
+documentation (``#Party``), so the SVG works as a map of the page. Its output is read
+back with :mod:`xml.etree.ElementTree`, which leaves out the prolog and the comments
+Graphviz writes and lets the page set attributes on the ``<svg>`` element.
 """
 
-import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
@@ -27,6 +29,10 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 DOT_TIMEOUT_SECONDS = 60
+
+# Written back as Graphviz wrote them: SVG the default namespace, xlink: for links.
+ET.register_namespace("", "http://www.w3.org/2000/svg")
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 class DiagramUnavailable(RuntimeError):
@@ -117,9 +123,13 @@ def dot_source(
     return "\n".join(lines) + "\n"
 
 
-def render_svg(dot: str) -> str:
+def render_svg(dot: str, attributes: Mapping[str, str] | None = None) -> str:
     """Lay out DOT source with Graphviz and return the ``<svg>`` element alone (no XML
-    prolog, no DOCTYPE), ready to embed in an HTML page."""
+    prolog, no DOCTYPE, no comments), ready to embed in an HTML page.
+
+    ``attributes`` are set on the ``<svg>`` element; given any, its fixed width and
+    height are dropped, so the page's stylesheet sizes it (the ``viewBox`` keeps its
+    proportions)."""
     executable = shutil.which("dot")
     if executable is None:
         raise DiagramUnavailable(
@@ -139,11 +149,15 @@ def render_svg(dot: str) -> str:
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise DiagramUnavailable(f"Graphviz failed ({done.returncode}): {message[-500:]}")
-    svg = done.stdout.decode("utf-8")
-    start = svg.find("<svg")
-    if start < 0:
-        raise DiagramUnavailable("Graphviz wrote no <svg> element")
-    return _drop_comments(svg[start:]).strip()
+    try:
+        svg = ET.fromstring(done.stdout)
+    except ET.ParseError as error:
+        raise DiagramUnavailable(f"Graphviz wrote no readable SVG: {error}") from None
+    if attributes:
+        svg.attrib.pop("width", None)
+        svg.attrib.pop("height", None)
+        svg.attrib.update(attributes)
+    return ET.tostring(svg, encoding="unicode").strip()
 
 
 def _named_members(graph: Graph, predicate: URIRef, prop: URIRef) -> Iterator[URIRef]:
@@ -171,8 +185,3 @@ def _quote(value: str) -> str:
     """A DOT double-quoted string: backslashes and quotes escaped, no newlines."""
     flat = " ".join(value.split())
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _drop_comments(svg: str) -> str:
-    """Graphviz writes a comment per node naming its DOT id; the page needs none."""
-    return re.sub(r"<!--.*?-->\s*", "", svg, flags=re.DOTALL)

@@ -1,7 +1,9 @@
 """The server's HTML: Jinja2 templates in ``api/html/templates/``, one shared layout.
 
 Every page extends ``base.html`` (navigation, the stylesheet, a footer) and is rendered
-with autoescaping on, so text from the graph can never become markup. The helpers the
+with autoescaping on, so text from the graph can never become markup. A page written as
+a file into a folder (the ontology documentation of ``sgkg docs``) extends it through
+``standalone.html``: the stylesheet inline, no script, no site navigation. The helpers the
 templates need are registered here once: ``href`` (the local path of an sgkg IRI, so a
 person browses the server they are on), ``compact`` (``sg:Commitment`` for an IRI),
 and the navigation bar.

@@ -89,10 +89,10 @@ class StaticDocuments:
         """
         from rdflib import Graph
 
-        from api.html.docs import browsable_locally, ontology_html
+        from api.html.docs import ontology_page
 
         graph = Graph().parse(data=self.rdf_document(ONTOLOGY_DOCUMENT, "ttl"), format="turtle")
-        return browsable_locally(ontology_html(graph))
+        return ontology_page(graph)
 
 
 def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> StaticDocuments:

@@ -3,9 +3,10 @@
 Both front ends are npm packages that ``make ui`` installs into the git-ignored
 ``vendor-ui/`` folder; the server hands their files out under ``/assets/`` and never
 points a browser at a CDN. The pages load no inline script (the Content-Security-Policy
-allows scripts from this origin only): configuration travels as a JSON block that
-``/assets/sgkg/ui.js`` reads. When the packages are missing, the pages say how to
-install them instead of failing silently.
+allows scripts from this origin only): their start-up scripts are static files
+(``api/html/static/query-ui.js``, ``api-docs.js``), and the query UI's configuration
+travels as a JSON block its script reads. When the packages are missing, the pages say
+how to install them instead of failing silently.
 """
 
 import json
@@ -50,61 +51,6 @@ SWAGGER_UI = VendorPackage("swagger-ui", "swagger-ui-dist", "", "swagger-ui-bund
 PACKAGES = {package.name: package for package in (YASGUI, SWAGGER_UI)}
 #: The only files handed out from a package folder.
 ASSET_SUFFIXES = (".js", ".css", ".map", ".png")
-
-# The YASGUI start-up: read the JSON block, point every tab at this server, keep the
-# query editor's autocompletion local (the class and property completers ask a web
-# service), and add each competency question as a tab unless the browser kept it.
-UI_SCRIPT = """\
-(function () {
-  "use strict";
-  var config = JSON.parse(document.getElementById("sgkg-ui-config").textContent);
-  var endpoint = new URL(config.endpoint, window.location.href).href;
-  Yasgui.defaults.yasqe.autocompleters = ["variables", "prefixes"];
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {
-    requestConfig: { endpoint: endpoint, method: "POST" },
-    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
-    copyEndpointOnNewTab: true,
-    autoAddOnInit: false,
-    persistenceId: config.persistenceId
-  });
-  config.examples.forEach(function (example) {
-    if (!yasgui.tabNameTaken(example.name)) {
-      yasgui.addTab(!yasgui.getTab(), {
-        name: example.name,
-        yasqe: { value: example.query },
-        requestConfig: { endpoint: endpoint }
-      });
-    }
-  });
-  document.querySelectorAll(".yasgui .tabsList .tab a span").forEach(function (name) {
-    name.title = name.textContent;
-  });
-  var base = config.iriBase;
-  function browseLocally(root) {
-    root.querySelectorAll('a[href^="' + base + '"]').forEach(function (link) {
-      var path = link.getAttribute("href").slice(base.length - 1);
-      link.href = new URL(path, window.location.href).href;
-      link.title = link.title || link.textContent;
-    });
-  }
-  new MutationObserver(function () { browseLocally(document.getElementById("yasgui")); })
-    .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
-  window.sgkgYasgui = yasgui;
-})();
-"""
-
-DOCS_SCRIPT = """\
-window.addEventListener("load", function () {
-  window.ui = SwaggerUIBundle({
-    url: "/openapi.json",
-    dom_id: "#swagger-ui",
-    deepLinking: true,
-    validatorUrl: null,
-    presets: [SwaggerUIBundle.presets.apis],
-    layout: "BaseLayout"
-  });
-});
-"""
 
 
 def missing_assets_page(
@@ -173,26 +119,6 @@ async def favicon() -> Response:
 
 
 @router.get(
-    "/assets/sgkg/ui.js",
-    summary="Start-up script of the query UI",
-    response_class=Response,
-    responses={200: {"content": {"text/javascript": {}}, "description": "the script"}},
-)
-async def ui_script() -> Response:
-    return Response(UI_SCRIPT, media_type="text/javascript; charset=utf-8")
-
-
-@router.get(
-    "/assets/sgkg/docs.js",
-    summary="Start-up script of the API docs",
-    response_class=Response,
-    responses={200: {"content": {"text/javascript": {}}, "description": "the script"}},
-)
-async def docs_script() -> Response:
-    return Response(DOCS_SCRIPT, media_type="text/javascript; charset=utf-8")
-
-
-@router.get(
     "/assets/{package}/{name}",
     summary="A file of an installed UI package (YASGUI, Swagger UI)",
     response_class=Response,
@@ -226,4 +152,4 @@ async def docs(request: Request) -> Response:
     settings = app_state(request).settings
     if not SWAGGER_UI.installed(settings):
         return html_response(missing_assets_page("API docs UI not installed", SWAGGER_UI, settings))
-    return html_response(render("api_docs.html", swagger=SWAGGER_UI))
+    return html_response(render("api_docs.html", swagger=SWAGGER_UI, current="/docs"))
