@@ -12,8 +12,8 @@ from rdflib.term import Node
 
 from api.core.layout import Layout
 from api.load.bulkload import load_store
-from api.validate.compiler import validate_store
 from api.validate.shacl import ValidationReport, ValidationResult
+from api.validate.store_validator import validate_store
 
 
 def result_key(result: ValidationResult) -> tuple:

@@ -4,9 +4,10 @@ Equivalence is checked the strict way: both validators run on the same project t
 their results (severity, focus node, path, value, message, source shape, files) must be
 the same multiset (:mod:`shacl_equivalence`). Every shape fixture is checked so in
 ``tests/test_shapes.py``; here, the shipped data and a small synthetic corpus with a
-deliberately broken file that trips most kinds of constraint, including a SPARQL
-constraint whose meaning depends on rdflib's evaluation order. Then what the large-graph
-path refuses: shape features it does not implement, literals its store would rewrite.
+deliberately broken file that trips most kinds of constraint, including a list item that
+another statement includes (a SPARQL constraint must test it against its own list's
+statement under both engines). Then what the large-graph path refuses: shape features it
+does not implement, literals its store would rewrite.
 """
 
 import shutil
@@ -22,9 +23,9 @@ from api.load.bulkload import LiteralsNotPreserved, load_store
 from api.load.dataset import SourceError, load_dataset
 from api.store.base import rdflib_term
 from api.synth.corpus import write_corpus
-from api.validate.compiler import UnsupportedShapes, validate_store
+from api.validate.compiler import UnsupportedShapes
 from api.validate.shacl import VIOLATION, ValidationReport, render_text, validate_dataset
-from api.validate.sparql_order import CostModel, rewrite_where
+from api.validate.store_validator import validate_store
 
 from conftest import REPO, CliRun
 from shacl_equivalence import assert_sparql_agrees
@@ -153,7 +154,7 @@ def test_same_violations_on_a_broken_synthetic_file(
         "A commitment is an undertaking",  # sh:in
         "exactly one sg:wording",  # maxCount
         "sg:beneficiary must point to an sg:Party or an sg:GuaranteeElement",  # sh:or
-        "not linked directly to the list's statement",  # rdflib's reading of a UNION
+        "not linked directly to the list's statement",  # FILTER after a UNION
         "must be a Wikidata entity IRI",  # pattern
         "no entity is sg:subjectToProviso it",  # inverse path
         "entailment must not be circular",  # property path in SPARQL
@@ -255,15 +256,6 @@ def test_parse_errors_name_the_file_and_line(corpus: Path, tmp_path: Path) -> No
         load_dataset(layout)
     assert fast.value.path == reference.value.path == "data/semantics/bad.ttl"
     assert fast.value.line == reference.value.line == PREFIXES.count("\n") + 1
-
-
-def test_the_rewrite_carries_patterns_into_union_branches_or_leaves_the_query_alone() -> None:
-    costs = CostModel({}, lambda _p: (10, 10, 10), lambda _p, _o: 1)
-    union = "SELECT ?s WHERE { ?s <p> ?o . { ?o <q> ?x } UNION { ?o <r> ?y } }"
-    rewritten = rewrite_where(union, costs)
-    assert rewritten.count("?s <p> ?o .") == 2 and "UNION" in rewritten
-    unusual = "SELECT ?s WHERE { ?s <p> [ <q> ?o ] . { ?o <q> ?x } UNION { ?o <r> ?y } }"
-    assert rewrite_where(unusual, costs) == unusual
 
 
 @pytest.mark.parametrize("tree", ["shipped", "mini"])

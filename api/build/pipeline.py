@@ -289,7 +289,7 @@ def validate_layout(
 def _validate_store(data: StoreDataset) -> ValidationReport:
     """The SPARQL validator, imported when used: it brings pyshacl and rdflib's SPARQL
     engine (a third of a second), which the server and most commands never need."""
-    from api.validate.compiler import validate_store
+    from api.validate.store_validator import validate_store
 
     return validate_store(data)
 
