@@ -17,7 +17,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from loadgen import Probe
@@ -157,12 +157,24 @@ def attack_probes(listener: "Listener") -> list[Probe]:
     return probes
 
 
+#: Where the tests' own canary connections come from (:meth:`Listener.settle`): another
+#: loopback address than the server's, so they are never taken for one of its.
+CANARY_HOST = "127.0.0.2"
+
+
 @dataclass
 class Listener:
     """A loopback TCP listener that counts the connections it accepts."""
 
     port: int
-    connections: int = 0
+    #: the peer address of every connection accepted, in the order accepted
+    accepted: list[tuple[str, int]] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    @property
+    def connections(self) -> int:
+        """Connections accepted so far, the canaries of :meth:`settle` left out."""
+        return sum(1 for host, _ in self.accepted if host != CANARY_HOST)
 
     @property
     def url(self) -> str:
@@ -171,6 +183,23 @@ class Listener:
     def fill(self, query: str) -> str:
         """A query of :data:`BYPASSES` with ``URL`` (and ``HOSTPORT``) made this listener's."""
         return query.replace("URL", self.url).replace("HOSTPORT", f"127.0.0.1:{self.port}")
+
+    def settle(self, seconds: float = 30) -> int:
+        """:attr:`connections`, once every connection opened before this call is counted.
+
+        A canary connection opened now is queued behind every connection already made
+        to this port (the kernel hands connections to ``accept`` in the order their
+        handshakes completed), so once the listener has accepted the canary, none made
+        earlier is still waiting to be counted.
+        """
+        with socket.create_connection(
+            ("127.0.0.1", self.port), timeout=seconds, source_address=(CANARY_HOST, 0)
+        ) as canary:
+            address = canary.getsockname()
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: address in self.accepted, timeout=seconds):
+                raise AssertionError(f"the listener did not accept a connection in {seconds} s")
+        return self.connections
 
 
 @contextmanager
@@ -186,10 +215,12 @@ def listening() -> Iterator[Listener]:
     def accept() -> None:
         while not stop.is_set():
             try:
-                connection, _ = server.accept()
+                connection, address = server.accept()
             except TimeoutError:
                 continue
-            listener.connections += 1
+            with listener.arrived:
+                listener.accepted.append(address)
+                listener.arrived.notify_all()
             connection.close()
 
     thread = threading.Thread(target=accept, name="attack-listener", daemon=True)

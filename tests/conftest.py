@@ -123,6 +123,19 @@ def wait_until_ready(url: str, seconds: float, alive: Callable[[], bool]) -> Non
     pytest.fail(f"the server at {url} was not ready after {seconds} s ({last})")
 
 
+def wait_for_workers(url: str, count: int, seconds: float = 120) -> dict:
+    """/health once ``count`` query workers run, all of them idle (a replacement for one
+    that was killed may still be starting), or fail, showing what it says."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        health = httpx.get(f"{url}/health").json()
+        workers = health["query_workers"]
+        if workers["running"] == count and workers["idle"] == count:
+            return health
+        time.sleep(0.05)
+    pytest.fail(f"not {count} workers after {seconds} s: {health['query_workers']}")
+
+
 @pytest.fixture(scope="session")
 def served_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build of this repository for the HTTP tests, outside the repository's build/:

@@ -1,20 +1,26 @@
-"""A bounded load run on loopback: N clients, T seconds, a fixed mix of good and bad requests.
+"""A bounded load run on loopback: N clients, a fixed mix of good and bad requests.
 
-Used by ``tests/test_http_load.py`` (8 clients for 5 s, in ``make test``), by
-``tests/benchmarks/test_endpoint_hardening_bench.py`` (32 clients for 20 s, ``make
-bench``) and, with only small good queries (:func:`small_query_mix`), by
-``tests/benchmarks/test_throughput_bench.py`` (1, 8, 32 clients, sgkg and ``oxigraph
-serve``). Each client is an ``httpx.AsyncClient`` with its own keep-alive connection,
-sending the mix in turn until the time is up; every request's status is checked
-against the one expected, and a request without an answer counts as lost.
+A run is bounded by time (``seconds``: the benches, which measure how much gets done)
+or by count (``rounds``: each client sends the whole mix that many times; the tests,
+which check that every request sent gets the answer it must, whatever the machine's
+speed). Used by ``tests/test_http_load.py`` (8 clients, one round each, in ``make
+test``), by ``tests/benchmarks/test_endpoint_hardening_bench.py`` (32 clients for 20 s,
+``make bench``) and, with only small good queries (:func:`small_query_mix`), by
+``tests/test_http_throughput.py`` and ``tests/benchmarks/test_throughput_bench.py`` (1,
+8, 32 clients, sgkg and ``oxigraph serve``). Each client is an ``httpx.AsyncClient``
+with its own keep-alive connection, sending the mix in turn; every request's status is
+checked against the one expected, and a request without an answer counts as lost.
 """
 
 import asyncio
+import itertools
+import math
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -128,9 +134,30 @@ def standard_mix(questions: list[str], attacks: Sequence[Probe] = ()) -> list[Pr
     return mix
 
 
+@dataclass(frozen=True)
+class Bound:
+    """When each client stops: after ``requests`` requests, or at ``until`` (monotonic
+    clock), whichever comes first."""
+
+    requests: float = math.inf
+    until: float = math.inf
+
+    @classmethod
+    def of(cls, mix: list[Probe], seconds: float | None, rounds: int | None) -> "Bound":
+        if (seconds is None) == (rounds is None):
+            raise ValueError("a load run is bounded by seconds or by rounds, one of the two")
+        if rounds is not None:
+            return cls(requests=rounds * len(mix))
+        return cls(until=time.monotonic() + seconds)
+
+    def reached(self, sent: int) -> bool:
+        return sent >= self.requests or time.monotonic() >= self.until
+
+
 @dataclass
 class LoadReport:
     clients: int
+    #: how long the run took (measured: a count-bounded run's figure is only reported)
     seconds: float
     statuses: Counter[int] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
@@ -164,12 +191,12 @@ class LoadReport:
         )
 
 
-async def _client(url: str, mix: list[Probe], offset: int, until: float, report: LoadReport):
+async def _client(url: str, mix: list[Probe], offset: int, bound: Bound, report: LoadReport):
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        index = offset
-        while time.monotonic() < until:
-            probe = mix[index % len(mix)]
-            index += 1
+        for sent in itertools.count():
+            if bound.reached(sent):
+                break
+            probe = mix[(offset + sent) % len(mix)]
             started = time.monotonic()
             try:
                 answer = await client.request(
@@ -188,19 +215,34 @@ async def _client(url: str, mix: list[Probe], offset: int, until: float, report:
                 report.unexpected[(probe.name, answer.status_code)] += 1
 
 
-def run_load(url: str, mix: list[Probe], *, clients: int, seconds: float) -> LoadReport:
-    """Run ``clients`` clients for ``seconds`` (bounded: it stops by itself)."""
+def run_load(
+    url: str,
+    mix: list[Probe],
+    *,
+    clients: int,
+    seconds: float | None = None,
+    rounds: int | None = None,
+) -> LoadReport:
+    """Run ``clients`` clients for ``seconds``, or each through the mix ``rounds`` times
+    (bounded either way: it stops by itself)."""
+    return asyncio.run(
+        _run_clients(mix, clients, Bound.of(mix, seconds, rounds), partial(_client, url, mix))
+    )
 
-    async def main() -> LoadReport:
-        report = LoadReport(clients, seconds)
-        started = time.monotonic()
-        until = started + seconds
-        offsets = [n * len(mix) // clients for n in range(clients)]
-        await asyncio.gather(*(_client(url, mix, o, until, report) for o in offsets))
-        report.seconds = time.monotonic() - started
-        return report
 
-    return asyncio.run(main())
+async def _run_clients(
+    mix: list[Probe],
+    clients: int,
+    bound: Bound,
+    client: Callable[[int, Bound, LoadReport], Awaitable[None]],
+) -> LoadReport:
+    """``clients`` clients at once, each starting at its own place in the mix."""
+    report = LoadReport(clients, 0.0)
+    started = time.monotonic()
+    offsets = [n * len(mix) // clients for n in range(clients)]
+    await asyncio.gather(*(client(offset, bound, report) for offset in offsets))
+    report.seconds = time.monotonic() - started
+    return report
 
 
 # --- a light client for throughput: raw HTTP/1.1 on asyncio streams ----------------------
@@ -243,15 +285,15 @@ async def _raw_client(
     port: int,
     requests: list[tuple[Probe, bytes]],
     offset: int,
-    until: float,
+    bound: Bound,
     report: LoadReport,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
-    index = offset
     try:
-        while time.monotonic() < until:
-            probe, request = requests[index % len(requests)]
-            index += 1
+        for sent in itertools.count():
+            if bound.reached(sent):
+                break
+            probe, request = requests[(offset + sent) % len(requests)]
             started = time.monotonic()
             try:
                 writer.write(request)
@@ -269,7 +311,14 @@ async def _raw_client(
         writer.close()
 
 
-def run_raw_load(url: str, mix: list[Probe], *, clients: int, seconds: float) -> LoadReport:
+def run_raw_load(
+    url: str,
+    mix: list[Probe],
+    *,
+    clients: int,
+    seconds: float | None = None,
+    rounds: int | None = None,
+) -> LoadReport:
     """Like :func:`run_load`, with the light client (GET probes only), on uvloop when
     installed (it is the server's loop too)."""
     parts = urlsplit(url)
@@ -277,19 +326,11 @@ def run_raw_load(url: str, mix: list[Probe], *, clients: int, seconds: float) ->
     requests = [(probe, _encoded_get(probe, parts.netloc)) for probe in mix]
     assert all(probe.method == "GET" and probe.body is None for probe in mix)
 
-    async def main() -> LoadReport:
-        report = LoadReport(clients, seconds)
-        started = time.monotonic()
-        until = started + seconds
-        offsets = [n * len(mix) // clients for n in range(clients)]
-        await asyncio.gather(
-            *(_raw_client(host, port, requests, o, until, report) for o in offsets)
-        )
-        report.seconds = time.monotonic() - started
-        return report
-
+    running = _run_clients(
+        mix, clients, Bound.of(mix, seconds, rounds), partial(_raw_client, host, port, requests)
+    )
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(main())
-    return uvloop.run(main())
+        return asyncio.run(running)
+    return uvloop.run(running)

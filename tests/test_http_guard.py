@@ -28,7 +28,14 @@ from hypothesis import strategies as st
 from api.store.backends import DISK, EMBEDDED, REMOTE
 
 from attacks import BYPASSES, DEEP, LONG, Listener, listening
-from conftest import REPO, RunningServer, free_port, stop_process, wait_until_ready
+from conftest import (
+    REPO,
+    RunningServer,
+    free_port,
+    stop_process,
+    wait_for_workers,
+    wait_until_ready,
+)
 from test_http_reload import GOOD_EDIT, TOKEN, copy_tree, reload, serve
 from test_store_backends import oxigraph, servers  # noqa: F401 (fixtures: the three backends)
 
@@ -72,8 +79,7 @@ def test_bypasses_are_refused_and_nothing_is_reached(
         answer = post(url, query)
         assert answer.status_code == 400, (name, answer.text)
         assert "levels deep" in answer.json()["message"]
-    time.sleep(0.2)
-    assert listener.connections == before
+    assert listener.settle() == before
     assert httpx.get(f"{url}/health").json()["query_workers"]["network"] == "isolated"
 
 
@@ -110,18 +116,24 @@ def test_service_from_and_load_anywhere_over_http(
         query = query[:at] + listener.fill(fragment) + query[at:]
     answer = post(server.url, query)
     assert answer.status_code in (200, 400, 403), answer.text
-    assert listener.connections == before
+    assert listener.settle() == before
 
 
 # --- no input stalls the others -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("name", "query"), LONG, ids=[name for name, _ in LONG])
-def test_a_100_kb_query_is_answered_within_a_second_while_health_stays_fast(
+def test_a_100_kb_query_is_answered_promptly_while_health_stays_fast(
     server: RunningServer, name: str, query: str
 ) -> None:
-    """The one timed assertion of the suite: a lexer that backtracks takes tens of
-    seconds on such texts, and on the event loop it would stall every request."""
+    """One of the suite's two timed assertions (the other: the runaway query's time
+    limit, ``tests/test_http_timeout.py``): a lexer that backtracks takes tens of seconds
+    on such texts, and on the event loop it would stall every request.
+
+    The bounds have a wide margin for a busy machine: here the answer takes 0.03 to
+    0.3 s and /health at most 35 ms meanwhile (two cores shared with other test runs),
+    so the query is given 2 s and each /health 250 ms: a stall of a quarter of a second
+    still fails, one of tens of seconds by a hundredfold."""
     outcome: dict[str, float | int] = {}
 
     def send() -> None:
@@ -147,8 +159,8 @@ def test_a_100_kb_query_is_answered_within_a_second_while_health_stays_fast(
             time.sleep(0.01)
     sender.join()
     assert outcome["status"] == 400
-    assert outcome["seconds"] < 1.0, outcome
-    assert max(health_times, default=0) < 0.1, health_times
+    assert outcome["seconds"] < 2.0, outcome
+    assert max(health_times, default=0) < 0.25, health_times
 
 
 @pytest.mark.parametrize(("name", "query"), DEEP, ids=[name for name, _ in DEEP])
@@ -182,18 +194,6 @@ def test_long_chains_are_400_and_no_worker_restarts(server: RunningServer) -> No
 
 
 # --- the worker pool ------------------------------------------------------------------------
-
-
-def wait_for_workers(url: str, count: int, seconds: float = 120) -> dict:
-    """/health once ``count`` workers run (or fail, showing what it says)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        health = httpx.get(f"{url}/health").json()
-        workers = health["query_workers"]
-        if workers["running"] == count and workers["idle"] == count:
-            return health
-        time.sleep(0.2)
-    pytest.fail(f"not {count} workers after {seconds} s: {health['query_workers']}")
 
 
 def test_the_worker_count_is_the_one_asked_for_after_start_and_reload(
@@ -231,7 +231,7 @@ def test_a_worker_killed_while_idle_is_replaced_and_no_query_fails(two_workers: 
     pids = httpx.get(f"{two_workers}/health").json()["query_workers"]["pids"]
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    time.sleep(0.2)
+    wait_until_dead(pids)
     answers = [post(two_workers, "ASK { ?s ?p ?o }") for _ in range(5)]
     assert [a.status_code for a in answers] == [200] * 5, answers[0].text
     health = wait_for_workers(two_workers, 2)
@@ -244,6 +244,14 @@ def running_state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "?"
+
+
+def wait_until_dead(pids: list[int], seconds: float = 30) -> None:
+    """Until each process has ended (a zombie, or reaped and gone from /proc)."""
+    deadline = time.monotonic() + seconds
+    while any(running_state(pid) not in ("Z", "?") for pid in pids):
+        assert time.monotonic() < deadline, f"still alive after SIGKILL: {pids}"
+        time.sleep(0.01)
 
 
 def test_a_query_lost_with_its_worker_is_answered_by_another(two_workers: str) -> None:

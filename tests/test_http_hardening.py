@@ -17,7 +17,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import REPO, RunningServer, free_port, wait_until_ready
+from conftest import REPO, RunningServer, free_port, wait_for_workers, wait_until_ready
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 FORM = "application/x-www-form-urlencoded"
@@ -365,26 +365,25 @@ def test_long_queries_are_refused(small_server: str) -> None:
 def test_full_queue_is_429_with_retry_after(small_server: str) -> None:
     """One worker, no queue: while a slow query runs, another request gets 429.
 
-    The slow query is sent first and given a moment to reach the worker; if the probe
-    still wins the race (the slow one comes back 429 itself), the round is tried again.
-    """
+    The probe goes once /health shows the worker taken by the slow query (and, before
+    the slow query goes, the worker idle: one killed by an earlier test is replaced)."""
     import threading
     import time
 
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    for _ in range(5):
-        answers: list[httpx.Response] = []
-
-        def run_slow(into: list[httpx.Response] = answers) -> None:
-            into.append(httpx.post(f"{small_server}/sparql", data={"query": slow}, timeout=60))
-
-        runner = threading.Thread(target=run_slow)
-        runner.start()
-        time.sleep(0.5)
-        refused = httpx.get(f"{small_server}/sparql", params={"query": "ASK {}"})
-        runner.join(timeout=60)
-        if refused.status_code == 429:
-            break
+    answers: list[httpx.Response] = []
+    runner = threading.Thread(
+        target=lambda: answers.append(
+            httpx.post(f"{small_server}/sparql", data={"query": slow}, timeout=60)
+        )
+    )
+    wait_for_workers(small_server, 1)
+    runner.start()
+    while httpx.get(f"{small_server}/health").json()["query_workers"]["idle"] == 1:
+        assert runner.is_alive(), "the slow query was answered before it was seen running"
+        time.sleep(0.01)
+    refused = httpx.get(f"{small_server}/sparql", params={"query": "ASK {}"})
+    runner.join(timeout=60)
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "1"
     assert refused.json()["retry_after"] == 1

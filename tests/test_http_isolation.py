@@ -15,11 +15,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,48 +24,17 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from attacks import Listener, listening
 from conftest import REPO, free_port, wait_until_ready
 
 
-class ConnectionCounter:
-    """A loopback listener that accepts and counts connections, then closes them."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.count = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.count += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.socket.close()
-
-
 @pytest.fixture
-def listener() -> Iterator[ConnectionCounter]:
-    counter = ConnectionCounter()
-    yield counter
-    counter.close()
+def listener() -> Iterator[Listener]:
+    with listening() as listener:
+        yield listener
 
 
-def test_control_pyoxigraph_really_connects_for_service(listener: ConnectionCounter) -> None:
+def test_control_pyoxigraph_really_connects_for_service(listener: Listener) -> None:
     """Without the server's checks, the engine sends the request: the danger is real,
     and the listener sees it. (Also the run-together spelling SERVICE:x.)"""
     store = ox.Store()
@@ -77,13 +43,10 @@ def test_control_pyoxigraph_really_connects_for_service(listener: ConnectionCoun
         f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
         f"PREFIX : <{target}#> SELECT * WHERE {{ SERVICE:x {{ ?s ?p ?o }} }}",
     ):
-        before = listener.count
+        before = listener.connections
         with pytest.raises(OSError):
             list(store.query(query))
-        deadline = time.monotonic() + 5
-        while listener.count == before and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert listener.count == before + 1
+        assert listener.settle() == before + 1
 
 
 def stop_traced(strace: subprocess.Popen[bytes]) -> None:
@@ -136,7 +99,7 @@ def attempts(port: int, secret: Path) -> list[tuple[str, dict[str, str] | None, 
 
 
 def test_no_query_reaches_a_socket_or_a_file(
-    served_build: Path, tmp_path: Path, listener: ConnectionCounter
+    served_build: Path, tmp_path: Path, listener: Listener
 ) -> None:
     strace = shutil.which("strace")
     if strace is None:
@@ -168,11 +131,11 @@ def test_no_query_reaches_a_socket_or_a_file(
             answers.append(httpx.get(f"{url}/id/component/3", headers={"Accept": "text/turtle"}))
         finally:
             stop_traced(process)
-    time.sleep(0.3)  # let a late connection, if any, arrive
+    reached = listener.settle()  # the server has ended: every connection it made is counted
     statuses = [a.status_code for a in answers]
     assert all(status in (400, 403) for status in statuses[:-2]), statuses
     assert statuses[-2:] == [200, 200]
-    assert listener.count == 0
+    assert reached == 0
 
     lines = trace.read_text().splitlines()
     connects = [line for line in lines if f"htons({listener.port})" in line]

@@ -23,6 +23,16 @@ def test_accept_parsing_keeps_quality_and_skips_junk() -> None:
     assert [(r.type, r.subtype, r.q) for r in parse_accept("  ")] == [("*", "*", 1.0)]
 
 
+def test_malformed_or_out_of_range_qualities_and_upper_case() -> None:
+    """A quality that is not a number asks for nothing; one out of range is clamped;
+    media types are compared without regard to case (RFC 9110, section 8.3.1)."""
+    assert quality(parse_accept("text/turtle;q=abc"), "text/turtle") == 0.0
+    assert quality(parse_accept("text/turtle;q=-1"), "text/turtle") == 0.0
+    assert quality(parse_accept("text/turtle;Q=2"), "text/turtle") == 1.0
+    assert quality(parse_accept("Text/Turtle;q=0.5"), "text/turtle") == 0.5
+    assert choose_format(RDF_FORMATS, "TEXT/TURTLE").name == "ttl"
+
+
 def test_most_specific_range_decides_quality() -> None:
     ranges = parse_accept("text/*;q=0.3, text/csv;q=0.9, */*;q=0.1")
     assert quality(ranges, "text/csv") == 0.9

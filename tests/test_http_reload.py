@@ -201,6 +201,7 @@ def test_watch_mode_reloads_good_edits_and_keeps_the_graph_on_bad_ones(
 ) -> None:
     for tree in serve(copy_tree(tmp_path, served_build), "--watch", "--no-reason-on-reload"):
         original = tree.asserted_count()
+        wait_until_watching(tree)
         with SteadyClient(tree.url) as steady:
             tree.append("data/semantics/parties.ttl", GOOD_EDIT)
             wait_for_reload(tree, "reloaded")
@@ -211,6 +212,15 @@ def test_watch_mode_reloads_good_edits_and_keeps_the_graph_on_bad_ones(
             assert "shapes/sgkg-shapes.ttl" in record["reason"]
             assert tree.has_marker() and tree.asserted_count() == original + 1
         assert steady.statuses and set(steady.statuses) == {200}
+
+
+def wait_until_watching(tree: Tree, seconds: float = 60) -> None:
+    """Until the server's log says the files are watched: an edit from then on is seen."""
+    log_path = tree.build_dir.parent / "serve.log"
+    deadline = time.monotonic() + seconds
+    while "sgkg: watching ontology/, shapes/, data/ for changes" not in log_path.read_text():
+        assert time.monotonic() < deadline, f"not watching after {seconds} s"
+        time.sleep(0.05)
 
 
 def wait_for_reload(tree: Tree, outcome: str, seconds: float = 120) -> dict:

@@ -8,7 +8,6 @@ profile report, so both are checked. The program is compiled once per session (t
 import shutil
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
@@ -26,8 +25,8 @@ def assert_protege_clean(result: CheckResult) -> None:
     assert result.summary["axiom_count"] > 0
 
 
-@pytest.mark.skipif(not PROJECT_ONTOLOGY.is_file(), reason="ontology/sgkg.ttl not written yet")
 def test_project_ontology_is_owl2_dl_without_loader_warnings(owlapi_classes: Path) -> None:
+    assert PROJECT_ONTOLOGY.is_file(), f"missing: {PROJECT_ONTOLOGY}"
     result = check(owlapi_classes, PROJECT_ONTOLOGY)
     assert_protege_clean(result)
     assert "https://w3id.org/sgkg/ontology/vocabularies" in result.summary["ontologies"]

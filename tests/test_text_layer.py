@@ -1,7 +1,6 @@
 """The text layer is faithful to the source texts, character for character.
 
-- ``data/sources/`` holds the two texts byte for byte (sha256, and the shared originals
-  when they are on the machine);
+- ``data/sources/`` holds the two texts byte for byte (their sha256 as received);
 - every passage's quote is the source text between its offsets, in its version, and its
   Web Annotation selectors say the same;
 - every sentence of both texts lies within a passage, and every passage grounds a
@@ -22,7 +21,6 @@ from api.load.dataset import load_dataset
 from conftest import REPO
 
 OA = "http://www.w3.org/ns/oa#"
-SHARED_SOURCES = REPO.parent / "shared" / "sources"
 #: The digests of the two texts as received; a changed byte is a changed source.
 SOURCE_DIGESTS = {
     "paris-declaration-2026-01-06.txt": (
@@ -69,13 +67,6 @@ def test_sources_are_the_texts_as_received() -> None:
     folder = REPO / "data" / "sources"
     digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.txt")}
     assert digests == SOURCE_DIGESTS
-
-
-@pytest.mark.skipif(not SHARED_SOURCES.is_dir(), reason="the shared originals are not here")
-def test_sources_equal_the_shared_originals() -> None:
-    for name in SOURCE_DIGESTS:
-        original = (SHARED_SOURCES / name).read_bytes()
-        assert (REPO / "data" / "sources" / name).read_bytes() == original
 
 
 def test_versions_describe_their_files(graph: Graph) -> None:

@@ -10,6 +10,12 @@ The ``format`` and ``output`` parameters of the SPARQL endpoint (and the file
 extensions of linked-data URLs) override Accept, because browsers and some clients
 cannot set headers. A value that names no format of the result's kind is refused with
 406 rather than quietly ignored, so a typo is seen.
+
+The Accept parsing is written here, not taken from python-mimeparse (2.0), which
+differs where it matters: it gives a malformed or out-of-range quality (``q=abc``,
+``q=-1``) the full quality 1, compares media types case-sensitively, raises on a
+malformed entry instead of skipping it, and breaks ties by the last of the server's
+formats. Working around those would leave most of the parser below in place.
 """
 
 from collections.abc import Sequence
