@@ -76,7 +76,8 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)
     #: rebuild and reload when a file under ontology/, shapes/ or data/ changes
     watch: bool = False
-    #: seconds between two looks at the files in watch mode
+    #: seconds of quiet after a change before a reload in watch mode (a save in steps
+    #: reloads once)
     watch_interval: float = 1.0
     #: reason when rebuilding for a reload (as ``sgkg build`` does)
     reason: bool = True
