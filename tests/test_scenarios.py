@@ -83,7 +83,7 @@ from api.cli.query import open_store
 from api.core.errors import SgkgError
 from api.core.layout import discover_layout
 from api.core.namespaces import GRAPH, ID, SG
-from api.reason.reasoning import infer
+from api.reason.hermit import infer
 from api.server.routes.scenarios import router, scenario_store
 from api.store.embedded import EmbeddedStore
 from api.store.interpretations import UnknownInterpretation
