@@ -77,7 +77,10 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF
 
-from api.analysis.scenarios import ScenarioModel, ScenarioResult, UnknownScenarioInput, result_graph
+from api.analysis.scenarios.model import ScenarioModel
+from api.analysis.scenarios.naming import UnknownScenarioInput
+from api.analysis.scenarios.rendering import result_graph
+from api.analysis.scenarios.results import ScenarioResult
 from api.build.pipeline import build
 from api.cli.query import open_store
 from api.core.errors import SgkgError

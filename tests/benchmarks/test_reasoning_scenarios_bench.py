@@ -43,7 +43,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from api.analysis.competency import load_questions
-from api.analysis.scenarios import ScenarioModel
+from api.analysis.scenarios.model import ScenarioModel
 from api.build.pipeline import build
 from api.cli.query import open_store
 from api.core.layout import INFERRED, discover_layout, graph_iri
