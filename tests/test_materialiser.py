@@ -1,9 +1,9 @@
 """The OWL 2 RL materialiser infers what HermiT infers, for every construct it covers.
 
 Each comparison runs both on the same triples: HermiT (real Java,
-:func:`api.reason.reasoning.infer`) and the rules in pyoxigraph
-(:func:`api.reason.materialiser.materialise`). On the shipped graph they must give the
-same set of inferred triples. HermiT's command line prints property values and
+:func:`api.reason.hermit.infer`) and the rules in pyoxigraph
+(:func:`api.reason.materialiser.fixpoint.materialise`). On the shipped graph they must
+give the same set of inferred triples. HermiT's command line prints property values and
 superclasses *directly* (a value of a subproperty not again under its superproperty, an
 equivalence class under one of its names), so where the rules give more,
 HermiT itself must find every extra triple entailed (``--checkEntailment``).
@@ -24,8 +24,10 @@ from api.build.pipeline import build
 from api.core.layout import discover_layout, graph_iri
 from api.load.bulkload import oxigraph_term
 from api.load.dataset import load_dataset
-from api.reason.materialiser import compile_schema, materialise, read_schema, strata
-from api.reason.reasoning import hermit_entails, infer, reason, reasoning_input
+from api.reason.hermit import hermit_entails, infer
+from api.reason.materialiser.compiler import compile_schema, read_schema
+from api.reason.materialiser.fixpoint import materialise, strata
+from api.reason.reasoning import reason, reasoning_input
 from api.store.base import rdflib_term
 from api.synth.corpus import write_corpus
 

@@ -27,6 +27,7 @@ from api.sparql.guard import (
     normal_form,
     proven_safe,
 )
+from api.sparql.iris import resolve_iri
 from api.sparql.lexer import SparqlLexer
 from api.sparql.parser import (
     Position,
@@ -34,7 +35,6 @@ from api.sparql.parser import (
     QueryTooComplex,
     UpdateNotQuery,
     parse_query,
-    resolve_iri,
 )
 from api.store.embedded import EmbeddedStore
 

@@ -18,17 +18,9 @@ from api.cli.query import open_store
 from api.core.layout import discover_layout
 from api.core.namespaces import ID, SG
 from api.load.dataset import load_dataset
+from api.reason.hermit import InconsistentOntology, ReasonerError, UnsatisfiableClasses, run_hermit
 from api.reason.inconsistency import find_clashes, literal_in_range
-from api.reason.reasoning import (
-    InconsistentOntology,
-    ReasonerError,
-    UnsatisfiableClasses,
-    reason,
-    reason_with_hermit,
-    reasoning_input,
-    run_hermit,
-    summarise,
-)
+from api.reason.reasoning import reason, reason_with_hermit, reasoning_input, summarise
 from api.store.embedded import EmbeddedStore
 from api.store.results import AskResult, SelectResult
 
@@ -348,13 +340,13 @@ def test_hermit_out_of_memory_is_not_an_inconsistency(
     """HermiT out of its heap while checking consistency: its stack trace names the
     method throwInconsistentOntologyExceptionIfNecessary, which once read as an
     inconsistency. 100 synthetic agreements in a 24 MB heap run out the same way."""
-    import api.reason.reasoning
+    import api.reason.hermit
     from api.synth.corpus import write_corpus
 
     root = write_corpus(REPO, tmp_path / "synth", 100).root
     graph = reasoning_input(load_dataset(discover_layout(root, tmp_path / "build")))
-    small_heap = ("-Xmx24m", *api.reason.reasoning.JVM_OPTIONS[1:])
-    monkeypatch.setattr(api.reason.reasoning, "JVM_OPTIONS", small_heap)
+    small_heap = ("-Xmx24m", *api.reason.hermit.JVM_OPTIONS[1:])
+    monkeypatch.setattr(api.reason.hermit, "JVM_OPTIONS", small_heap)
     with pytest.raises(ReasonerError) as caught:
         run_hermit(graph)
     message = str(caught.value)

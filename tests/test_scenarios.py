@@ -77,13 +77,16 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import PROV, RDF
 
-from api.analysis.scenarios import ScenarioModel, ScenarioResult, UnknownScenarioInput, result_graph
+from api.analysis.scenarios.model import ScenarioModel
+from api.analysis.scenarios.naming import UnknownScenarioInput
+from api.analysis.scenarios.rendering import result_graph
+from api.analysis.scenarios.results import ScenarioResult
 from api.build.pipeline import build
 from api.cli.query import open_store
 from api.core.errors import SgkgError
 from api.core.layout import discover_layout
 from api.core.namespaces import GRAPH, ID, SG
-from api.reason.reasoning import infer
+from api.reason.hermit import infer
 from api.server.routes.scenarios import router, scenario_store
 from api.store.embedded import EmbeddedStore
 from api.store.interpretations import UnknownInterpretation

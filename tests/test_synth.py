@@ -20,7 +20,8 @@ from api.build.pipeline import PYSHACL, SPARQL, build, choose_validator
 from api.core.layout import DATA, ONTOLOGY, SOURCES, discover_layout
 from api.core.namespaces import ID, SG
 from api.load.dataset import load_dataset
-from api.synth.corpus import SynthError, generate_agreement, write_corpus
+from api.synth.agreement import generate_agreement
+from api.synth.corpus import SynthError, write_corpus
 
 from conftest import REPO, CliRun
 

@@ -7,7 +7,8 @@ query itself runs through :mod:`api.cli.query`, as the endpoint would run it.
 import argparse
 
 from api.analysis.competency import check_answer, load_questions
-from api.analysis.scenarios import SCENARIO_FORMATS, ScenarioModel, render
+from api.analysis.scenarios.model import ScenarioModel
+from api.analysis.scenarios.rendering import SCENARIO_FORMATS, render
 from api.cli.building import build_first
 from api.cli.console import description, info, write_stdout
 from api.cli.options import add_interpretations_option, add_store_options, chosen_store

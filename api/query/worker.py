@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection
 
 from api.query.relay import route_through_relay
 from api.query.work import QueryRequest, QueryRules, answer_query
-from api.sparql.parser import build_parser
+from api.sparql.grammar import build_parser
 from api.store.backends import NQuadsStoreFactory, StoreFactory
 
 __all__ = ["NQuadsStoreFactory", "StoreFactory", "WorkerBroken", "WorkerReady", "WorkerSetup"]

@@ -43,13 +43,13 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
 from api.analysis.competency import load_questions
-from api.analysis.scenarios import ScenarioModel
+from api.analysis.scenarios.model import ScenarioModel
 from api.build.pipeline import build
 from api.cli.query import open_store
 from api.core.layout import INFERRED, discover_layout, graph_iri
 from api.load.bulkload import load_store
 from api.load.dataset import load_dataset
-from api.reason.materialiser import materialise
+from api.reason.materialiser.fixpoint import materialise
 from api.reason.reasoning import REASONED_GRAPHS, reason, reason_with_hermit, reasoning_input
 from api.server.routes.scenarios import router, scenario_store
 from api.store.embedded import EmbeddedStore

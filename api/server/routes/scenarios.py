@@ -5,8 +5,8 @@ the page ``GET /scenarios`` and the scenario IRIs
 ``POST /scenarios`` takes the stated events, a text version and, optionally, the
 interpretations to include as JSON (``{"events": [...], "version": "...",
 "interpretations": "all" | ["name", ...]}``) and answers with the evaluation
-(:class:`api.analysis.scenarios.ScenarioResult`) as JSON, or as the results graph in Turtle when
-``Accept`` prefers ``text/turtle``. Without ``interpretations`` the answer is strict,
+(:class:`api.analysis.scenarios.results.ScenarioResult`) as JSON, or as the results graph in Turtle
+when ``Accept`` prefers ``text/turtle``. Without ``interpretations`` the answer is strict,
 from the words alone (``"mode": "strict"``); with them it is ``interpreted`` and names
 the interpretations it included, those it rests on (``interpretations_used``) and, per
 element and condition, those each outcome rests on. Unknown events, versions or
@@ -17,7 +17,7 @@ leads to the scenario's IRI, which shows the same page.
 
 The routes read the store the server serves (:func:`api.server.state.served_graph`, 503
 while it loads) through the :func:`scenario_store` dependency, and keep one
-:class:`~api.analysis.scenarios.ScenarioModel` per store: the graph (with its interpretation
+:class:`~api.analysis.scenarios.model.ScenarioModel` per store: the graph (with its interpretation
 graphs) is read once, and each request is a plain-Python evaluation of a few
 milliseconds.
 
@@ -41,18 +41,15 @@ from pydantic import BaseModel, Field
 from starlette.responses import RedirectResponse, Response
 
 from api.analysis.interpretation_notes import read_labels
-from api.analysis.scenarios import (
+from api.analysis.scenarios.model import DEFAULT_VERSION, ScenarioModel
+from api.analysis.scenarios.naming import (
     ALL_INTERPRETATIONS,
-    DEFAULT_VERSION,
     INTERPRETATIONS_SEGMENT,
     NO_EVENTS,
-    EventCatalogue,
-    ScenarioModel,
-    ScenarioResult,
     UnknownScenarioInput,
-    render,
-    result_graph,
 )
+from api.analysis.scenarios.rendering import render, result_graph
+from api.analysis.scenarios.results import EventCatalogue, ScenarioResult
 from api.core.site import BASE, ID_PATH, SCENARIOS_PATH, local_path
 from api.formats.negotiation import (
     NotAcceptable,
