@@ -117,33 +117,17 @@ def load_graph(
     the static documents either: a thread finishes them (see :class:`ServedGraph`)."""
     started = time.perf_counter()
     build_dir = build_dir or settings.layout.build_dir
-    manifest = read_manifest(build_dir)
-    nquads = build_dir / NQUADS_FILE
-    if manifest is None or not nquads.is_file():
-        raise SgkgError(f"no build in {build_dir}; run `sgkg build` first")
-    if not manifest.get("validation", {}).get("conforms", False):
-        raise SgkgError(f"the build in {build_dir} does not conform to the shapes")
-    pin = pin_nquads(nquads, settings.layout.build_dir)
+    manifest = _valid_manifest(build_dir)
+    pin = pin_nquads(build_dir / NQUADS_FILE, settings.layout.build_dir)
     executor: ProcessQueryExecutor | None = None
     try:
         factory = settings.store.factory(
             pin / NQUADS_FILE, settings.layout.build_dir, timeout=settings.query_timeout
         )
-        graphs = frozenset(
-            [str(g["iri"]) for g in manifest.get("graphs", {}).values()]
-            + list(manifest.get("interpretation_graphs", {}))
-        )
+        graphs = _graph_names(manifest)
         executor = ProcessQueryExecutor(factory, graphs, _limits(settings)).launch()
         store = _own_store(factory)
-        documents: Future[StaticDocuments] = Future()
-        index: Future[ResourceIndex] = Future()
-        writer = threading.Thread(
-            target=_write_documents,
-            args=(documents, index, store, manifest),
-            name="sgkg-documents",
-            daemon=True,
-        )
-        writer.start()
+        documents, index = _start_writing_documents(store, manifest)
         questions = tuple(load_questions(layout or settings.layout))
         executor.wait_for_first()
         if not documents_in_background:
@@ -169,6 +153,42 @@ def load_graph(
             store, settings.layout.root, sorted(manifest.get("interpretation_graphs", {}))
         ),
     )
+
+
+def _valid_manifest(build_dir: Path) -> dict[str, Any]:
+    """The manifest of a complete build that conforms to the shapes, or the error that
+    says why the build cannot be served."""
+    manifest = read_manifest(build_dir)
+    if manifest is None or not (build_dir / NQUADS_FILE).is_file():
+        raise SgkgError(f"no build in {build_dir}; run `sgkg build` first")
+    if not manifest.get("validation", {}).get("conforms", False):
+        raise SgkgError(f"the build in {build_dir} does not conform to the shapes")
+    return manifest
+
+
+def _graph_names(manifest: dict[str, Any]) -> frozenset[str]:
+    """Every named graph of the build: the six and the interpretation graphs."""
+    return frozenset(
+        [str(g["iri"]) for g in manifest.get("graphs", {}).values()]
+        + list(manifest.get("interpretation_graphs", {}))
+    )
+
+
+def _start_writing_documents(
+    store: NativeQueryStore, manifest: dict[str, Any]
+) -> tuple[Future[StaticDocuments], Future[ResourceIndex]]:
+    """Write the static documents, then read the resource index, in a thread of their
+    own; each future is set when its part is done (or failed)."""
+    documents: Future[StaticDocuments] = Future()
+    index: Future[ResourceIndex] = Future()
+    writer = threading.Thread(
+        target=_write_documents,
+        args=(documents, index, store, manifest),
+        name="sgkg-documents",
+        daemon=True,
+    )
+    writer.start()
+    return documents, index
 
 
 def _write_documents(
