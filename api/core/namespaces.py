@@ -12,8 +12,6 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID
 
 #: The ontology document IRI (no trailing ``#``): the subject of the ontology header.
 ONTOLOGY_IRI = "https://w3id.org/sgkg/ontology"
-#: The second ontology module, the controlled vocabularies (SKOS concept schemes).
-VOCABULARIES_IRI = "https://w3id.org/sgkg/ontology/vocabularies"
 
 #: Ontology terms: classes and properties, ``sg:Mechanism``.
 SG = Namespace(ONTOLOGY_IRI + "#")

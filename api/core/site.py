@@ -8,7 +8,7 @@ HTML pages link to the local paths so a person browses the server they are on.
 
 from urllib.parse import quote
 
-from api.core.namespaces import ID, ONTOLOGY_IRI, VOCABULARIES_IRI
+from api.core.namespaces import ID
 
 #: The canonical base of every sgkg IRI.
 BASE = "https://w3id.org/sgkg/"
@@ -57,8 +57,3 @@ def local_path(iri: str) -> str | None:
 def instance_iri(path: str) -> str:
     """The IRI of the instance at ``/id/{path}``."""
     return str(ID) + path
-
-
-def is_ontology_document(iri: str) -> bool:
-    """The ontology, its vocabularies module, or one of their version IRIs."""
-    return iri in (ONTOLOGY_IRI, VOCABULARIES_IRI) or iri.startswith(ONTOLOGY_IRI + "/")

@@ -158,17 +158,6 @@ def result_kind(result: NativeResult) -> str:
     return GRAPH
 
 
-def serialize_result(
-    result: NativeResult, fmt: WireFormat, *, focus: str | None = None
-) -> tuple[bytes, int | None]:
-    """Write a query result; return the bytes and, for graphs, the number of triples.
-    ``focus``: for graphs, the IRI whose triples come first (see serialize_triples)."""
-    if isinstance(result, ox.QueryTriples):
-        triples = list(result)
-        return serialize_triples(triples, fmt, focus=focus), len(triples)
-    return result.serialize(format=fmt.oxigraph), None
-
-
 def serialize_triples(
     triples: Iterable[ox.Triple],
     fmt: WireFormat,

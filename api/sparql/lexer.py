@@ -29,8 +29,6 @@ from dataclasses import dataclass
 
 from lark import Token
 
-#: Query forms: what a SPARQL query starts with after its prologue.
-QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 #: SPARQL Update operations: what an update request starts with after its prologue.
 UPDATE_OPERATIONS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}

@@ -35,7 +35,6 @@ from api.sparql.lexer import (
     KEYWORDS,
     OPENING,
     PUNCTUATION,
-    QUERY_FORMS,
     TERMS,
     UPDATE_OPERATIONS,
     LexError,
@@ -367,7 +366,6 @@ def _syntax(token: Token, reason: str) -> QuerySyntaxError:
 
 
 __all__ = [
-    "QUERY_FORMS",
     "DatasetClause",
     "ParsedQuery",
     "Position",
