@@ -41,9 +41,6 @@ the SPARQL validator above, so the shipped graph is always checked by the refere
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +55,7 @@ from rdflib import Dataset
 
 from api import __version__
 from api.core.errors import EXIT_FAILED, SgkgError
+from api.core.files import move_files, staging_folder
 from api.core.layout import GRAPH_NAMES, INFERRED, Layout, graph_iri
 from api.core.namespaces import PREFIXES, bind_prefixes
 from api.load.bulkload import StoreDataset, load_store, oxigraph_term
@@ -408,20 +406,15 @@ def _write_outputs(
     report: ValidationReport,
     manifest: dict[str, Any],
 ) -> None:
-    """Write every output into a temporary folder, then move them into ``build_dir``."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
-    try:
+    """Write every output into a staging folder, then move them into ``build_dir``."""
+    with staging_folder(build_dir, ".staging-") as staging:
         with _timed(manifest["timings_s"], "write"):
             write_graphs(staging)
             report.graph.serialize(destination=staging / REPORT_FILE, format="turtle")
         (staging / MANIFEST_FILE).write_text(
             json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8"
         )
-        for name in OUTPUT_FILES:
-            os.replace(staging / name, build_dir / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        move_files(staging, build_dir, OUTPUT_FILES)
 
 
 def _sha256(path: Path) -> str:

@@ -21,15 +21,12 @@ One reload runs at a time.
 """
 
 import logging
-import os
-import shutil
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from api.build.pipeline import MANIFEST_FILE, OUTPUT_FILES, ValidationFailed, build
+from api.build.pipeline import OUTPUT_FILES, ValidationFailed, build
 from api.core.errors import SgkgError
+from api.core.files import move_files, staging_folder
 from api.core.layout import discover_layout
 from api.server.served_graph import load_graph
 from api.server.state import AppState, ReloadRecord
@@ -65,17 +62,16 @@ def _reload(state: AppState, trigger: str) -> ReloadRecord:
     started = time.perf_counter()
     settings = state.settings
     build_dir = settings.layout.build_dir
-    build_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".reload-", dir=build_dir))
     try:
-        layout = discover_layout(settings.layout.root, staging)
-        result = build(layout, reason=_reasoner(settings.reason))
-        graph = load_graph(settings, staging, layout)
-        try:
-            publish(staging, build_dir)
-        except BaseException:
-            graph.close()
-            raise
+        with staging_folder(build_dir, ".reload-") as staging:
+            layout = discover_layout(settings.layout.root, staging)
+            result = build(layout, reason=_reasoner(settings.reason))
+            graph = load_graph(settings, staging, layout)
+            try:
+                move_files(staging, build_dir, OUTPUT_FILES)  # the manifest last
+            except BaseException:
+                graph.close()
+                raise
         state.swap(graph)
         outcome = RELOADED
         reason = (
@@ -89,19 +85,9 @@ def _reload(state: AppState, trigger: str) -> ReloadRecord:
     except Exception as error:  # unexpected: kept serving, reason logged in full
         log.exception("sgkg: reload failed unexpectedly")
         outcome, reason = REFUSED, f"unexpected error: {error!r}"
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if outcome == REFUSED:
         reason += "; still serving the previous graph"
     return ReloadRecord(trigger, started_at, time.perf_counter() - started, outcome, reason)
-
-
-def publish(staging: Path, build_dir: Path) -> None:
-    """Move the staged outputs into the build folder, the manifest last."""
-    for name in OUTPUT_FILES:
-        if name != MANIFEST_FILE:
-            os.replace(staging / name, build_dir / name)
-    os.replace(staging / MANIFEST_FILE, build_dir / MANIFEST_FILE)
 
 
 def _reasoner(reason: bool):

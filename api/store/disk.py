@@ -25,13 +25,13 @@ import fcntl
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from api.core.errors import SgkgError
+from api.core.files import staging_folder
 
 #: Default folder of on-disk stores, inside the build folder.
 DEFAULT_STORE_DIR_NAME = "oxigraph"
@@ -89,28 +89,22 @@ def _written_from(nquads: Path, store_dir: Path) -> Path | None:
 
 def _write_store(nquads: Path, store_dir: Path, folder: Path) -> None:
     try:
-        store_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=store_dir))
+        with staging_folder(store_dir, _STAGING_PREFIX) as staging:
+            store = ox.Store(str(staging / STORE_SUBDIR))
+            store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            store.optimize()
+            del store  # closes RocksDB before the folder is renamed
+            (staging / LOCK_FILE).touch()
+            (staging / COMPLETE_FILE).write_text(
+                f"{nquads.name}\n{_file_identity(nquads)}\n", encoding="utf-8"
+            )
+            try:
+                staging.rename(folder)
+            except OSError:  # another process wrote the same build meanwhile: use theirs
+                if not (folder / COMPLETE_FILE).is_file():
+                    raise
     except OSError as error:
         raise DiskStoreError(f"cannot write the on-disk store in {store_dir}: {error}") from None
-    try:
-        store = ox.Store(str(staging / STORE_SUBDIR))
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        store.optimize()
-        del store  # closes RocksDB before the folder is renamed
-        (staging / LOCK_FILE).touch()
-        (staging / COMPLETE_FILE).write_text(
-            f"{nquads.name}\n{_file_identity(nquads)}\n", encoding="utf-8"
-        )
-        try:
-            staging.rename(folder)
-        except OSError:  # another process wrote the same build meanwhile: use theirs
-            if not (folder / COMPLETE_FILE).is_file():
-                raise
-    except OSError as error:
-        raise DiskStoreError(f"cannot write the on-disk store in {store_dir}: {error}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _remove_unused(store_dir: Path, keep: Path) -> None:
