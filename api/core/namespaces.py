@@ -66,25 +66,35 @@ def compact(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
     """Return ``prefix:local`` for an IRI in a known namespace, else ``<iri>``.
 
     ``prefixes`` (prefix -> namespace IRI) adds to the sgkg prefixes, e.g. those the
-    input files declare; the longest matching namespace wins. For people only (reports,
-    tables): ``sgid:party/france`` is readable but is not a valid Turtle prefixed name,
-    so never feed the result back to a parser.
+    input files declare. For people only (reports, tables): ``sgid:party/france`` is
+    readable but is not a valid Turtle prefixed name, so never feed the result back to a
+    Turtle parser.
     """
     candidates = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
     for prefix, namespace in (prefixes or {}).items():
         if prefix and namespace not in candidates.values():
             candidates.setdefault(prefix, namespace)
+    return prefixed_name(iri, candidates) or f"<{iri}>"
+
+
+def prefixed_name(iri: str, prefixes: Mapping[str, str]) -> str | None:
+    """``prefix:local`` for ``iri`` by the longest namespace of ``prefixes`` (prefix ->
+    namespace IRI) that holds it, or None if none does or the rest would not read as a
+    name (empty, or with characters other than letters, digits and ``-_./``).
+
+    The name expands back to ``iri`` wherever the prefix is declared: in a JSON-LD
+    context (:mod:`api.formats.jsonld`), in a table a person reads."""
     best: tuple[str, str] | None = None
-    for prefix, base in candidates.items():
-        matches = iri.startswith(base) and _readable_local(iri[len(base) :])
-        if matches and (best is None or len(base) > len(best[1])):
-            best = (prefix, base)
+    for prefix, namespace in prefixes.items():
+        matches = iri.startswith(namespace) and _readable_local(iri[len(namespace) :])
+        if matches and (best is None or len(namespace) > len(best[1])):
+            best = (prefix, namespace)
     if best is None:
-        return f"<{iri}>"
+        return None
     return f"{best[0]}:{iri[len(best[1]) :]}"
 
 
 def _readable_local(local: str) -> bool:
-    if not local or local.endswith("."):
+    if not local or local.endswith(".") or local.startswith("/"):
         return False
     return all(ch.isalnum() or ch in "-_./" for ch in local)

@@ -12,14 +12,12 @@ a JSON-LD processor expands the result back to exactly the input
 """
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+from api.core.namespaces import prefixed_name
 
-#: A local name that reads back the same after ``prefix:`` (no slash, hash or query).
-_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def compact(expanded: bytes, prefixes: Mapping[str, str]) -> bytes:
@@ -56,8 +54,5 @@ def _compact_value(value: Any, context: Mapping[str, str]) -> Any:
 
 
 def _curie(iri: str, context: Mapping[str, str]) -> str:
-    """``prefix:local`` for ``iri`` when a prefix covers it cleanly, else the IRI."""
-    for prefix, namespace in context.items():
-        if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace) :]):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    """``prefix:local`` for ``iri`` by a prefix of the context, else the IRI."""
+    return prefixed_name(iri, context) or iri

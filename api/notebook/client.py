@@ -35,7 +35,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from api.core.errors import SgkgError
-from api.core.namespaces import ID, SG, compact
+from api.core.namespaces import ID, PREFIXES, prefixed_name
 from api.notebook.local_server import LocalServer, start_local_server
 from api.store.results import AskResult, QueryResult, SelectResult, Term
 
@@ -407,10 +407,7 @@ def short_name(iri: str) -> str:
     ``prefix:name`` for other known vocabularies, the IRI itself otherwise."""
     if iri.startswith(str(ID)):
         return iri[len(str(ID)) :]
-    if iri.startswith(str(SG)):
-        return "sg:" + iri[len(str(SG)) :]
-    shown = compact(iri)
-    return iri if shown.startswith("<") else shown
+    return prefixed_name(iri, PREFIXES) or iri
 
 
 def display_value(term: Term | None) -> Any:
