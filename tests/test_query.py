@@ -32,7 +32,7 @@ def store(mini_tree: Path, build_dir: Path) -> EmbeddedStore:
     return open_store(layout)
 
 
-def test_embedded_store_satisfies_the_protocol(store: EmbeddedStore, build_dir: Path) -> None:
+def test_embedded_store_counts_its_quads(store: EmbeddedStore, build_dir: Path) -> None:
     assert isinstance(store, Store)
     lines = [line for line in (build_dir / NQUADS_FILE).read_text().splitlines() if line]
     assert store.quad_count() == len(lines)

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from api.core.layout import ONTOLOGY, SHAPES, graph_iri
 from api.core.site import SHAPES_IRI
-from api.store.base import NativeQueryStore, NativeTerm
+from api.store.base import NativeTerm, Store
 
 PREFIXES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -54,7 +54,7 @@ class ShapesOverview:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def shapes_overview(store: NativeQueryStore) -> ShapesOverview:
+def shapes_overview(store: Store) -> ShapesOverview:
     graph = [str(graph_iri(SHAPES))]
     ontology_labels = _labels(store, [str(graph_iri(ONTOLOGY))])
     labels = {**ontology_labels, **_labels(store, graph)}
@@ -95,9 +95,7 @@ def shapes_overview(store: NativeQueryStore) -> ShapesOverview:
     )
 
 
-def _header(
-    store: NativeQueryStore, graph: list[str], iri: str, labels: dict[str, str]
-) -> DocumentHeader:
+def _header(store: Store, graph: list[str], iri: str, labels: dict[str, str]) -> DocumentHeader:
     rows = _select(
         store,
         graph,
@@ -123,7 +121,7 @@ def _header(
     )
 
 
-def _labels(store: NativeQueryStore, graph: list[str]) -> dict[str, str]:
+def _labels(store: Store, graph: list[str]) -> dict[str, str]:
     """IRI -> English (or untagged) label, rdfs:label before skos:prefLabel."""
     rows = _select(
         store,
@@ -137,7 +135,7 @@ def _labels(store: NativeQueryStore, graph: list[str]) -> dict[str, str]:
     return {row["term"].value: row["label"].value for row in rows}
 
 
-def _definitions(store: NativeQueryStore, graph: list[str]) -> dict[str, str]:
+def _definitions(store: Store, graph: list[str]) -> dict[str, str]:
     rows = _select(
         store,
         graph,
@@ -149,9 +147,7 @@ def _definitions(store: NativeQueryStore, graph: list[str]) -> dict[str, str]:
     return {row["term"].value: row["text"].value for row in rows}
 
 
-def _select(
-    store: NativeQueryStore, graph: Sequence[str], body: str
-) -> list[dict[str, NativeTerm]]:
+def _select(store: Store, graph: Sequence[str], body: str) -> list[dict[str, NativeTerm]]:
     """Run a SELECT on the given graphs (the union when empty); rows as dicts."""
     result = store.query_native(PREFIXES + body, default_graph_uris=list(graph) if graph else None)
     assert isinstance(result, ox.QuerySolutions)

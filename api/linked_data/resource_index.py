@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from api.core.namespaces import ID
-from api.store.base import NativeQueryStore
+from api.store.base import Store
 
 #: Every instance IRI that is the subject of a triple. Two plain queries joined here
 #: read a 10k-agreement graph on disk in 15 s; one query with a grouped OPTIONAL for
@@ -68,7 +68,7 @@ class ResourceIndex:
         return [by_slug[name] for name in close]
 
 
-def load_resource_index(store: NativeQueryStore) -> ResourceIndex:
+def load_resource_index(store: Store) -> ResourceIndex:
     labels: dict[str, str] = {}
     named = store.query_native(_LABELS)
     assert isinstance(named, ox.QuerySolutions)

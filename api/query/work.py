@@ -46,7 +46,7 @@ from api.formats.wire_formats import (
     serialize_triples,
 )
 from api.sparql.guard import QueryRefused, UpdateRefused, check_query
-from api.store.base import NativeQueryStore, NativeResult, QuerySyntaxError
+from api.store.base import NativeResult, QuerySyntaxError, Store
 from api.store.remote import RemoteRefused, StoreUnavailable
 
 #: Syntaxes in which a line starting with ``#`` is a comment.
@@ -137,9 +137,7 @@ class BadDataset(SgkgError):
     """The protocol's dataset parameters are not IRIs (HTTP 400)."""
 
 
-def answer_query(
-    store: NativeQueryStore, request: QueryRequest, rules: QueryRules
-) -> Answer | Failure:
+def answer_query(store: Store, request: QueryRequest, rules: QueryRules) -> Answer | Failure:
     """Check and run one query and write its answer; every expected failure becomes a
     Failure."""
     try:
@@ -183,7 +181,7 @@ def failure_error(failure: Failure) -> SgkgError:
     return QueryFailed(f"the query failed while running: {failure.message}")
 
 
-def run_query(store: NativeQueryStore, request: QueryRequest, rules: QueryRules) -> Answer:
+def run_query(store: Store, request: QueryRequest, rules: QueryRules) -> Answer:
     """Check one query, run what the checks approved, and write at most
     ``rules.max_rows`` rows (or triples) and ``rules.max_bytes`` bytes of its answer."""
     checked = check_query(

@@ -35,7 +35,7 @@ from api.query.executor import PoolLimits, ProcessQueryExecutor, QueryExecutor
 from api.server.settings import Settings
 from api.server.static_documents import StaticDocuments, build_documents
 from api.store.backends import DEFAULT_REMOTE_TIMEOUT, RemoteStoreFactory, StoreFactory
-from api.store.base import NativeQueryStore
+from api.store.base import Store
 from api.store.interpretations import INTERPRETATIONS_NQUADS_FILE
 
 #: Folders (inside a build folder) that pin the N-Quads file a served graph was loaded
@@ -49,7 +49,7 @@ log = logging.getLogger("sgkg")
 class ServedGraph:
     """The loaded graph and everything derived from it once, at startup."""
 
-    store: NativeQueryStore
+    store: Store
     executor: QueryExecutor
     manifest: dict[str, Any]
     #: the static documents, being written or written (see :attr:`documents`)
@@ -175,7 +175,7 @@ def _graph_names(manifest: dict[str, Any]) -> frozenset[str]:
 
 
 def _start_writing_documents(
-    store: NativeQueryStore, manifest: dict[str, Any]
+    store: Store, manifest: dict[str, Any]
 ) -> tuple[Future[StaticDocuments], Future[ResourceIndex]]:
     """Write the static documents, then read the resource index, in a thread of their
     own; each future is set when its part is done (or failed)."""
@@ -194,7 +194,7 @@ def _start_writing_documents(
 def _write_documents(
     into: Future[StaticDocuments],
     index: Future[ResourceIndex],
-    store: NativeQueryStore,
+    store: Store,
     manifest: dict[str, Any],
 ) -> None:
     """The static documents, then the resource index (each kept for whoever asks)."""
@@ -210,7 +210,7 @@ def _write_documents(
         index.set_exception(error)
 
 
-def _own_store(factory: StoreFactory) -> NativeQueryStore:
+def _own_store(factory: StoreFactory) -> Store:
     """The server process's own store (documents, index, scenarios): the workers'.
     A remote store gets a longer time limit here: the downloads read whole graphs."""
     if isinstance(factory, RemoteStoreFactory):

@@ -38,7 +38,7 @@ from api.linked_data.dataset_description import (
     to_oxigraph,
     void_description,
 )
-from api.store.base import NativeQueryStore
+from api.store.base import Store
 from api.store.interpretations import interpretations_in
 
 #: The RDF documents, by name: the whole graph, ontology, shapes, VoID, service description.
@@ -60,7 +60,7 @@ class StaticDocuments:
     pages: dict[str, str]
     facts: DatasetFacts
     #: the store the whole-graph downloads not yet written are read from
-    store: NativeQueryStore | None = None
+    store: Store | None = None
     _writing: Lock = field(default_factory=Lock, repr=False, compare=False)
 
     def rdf_document(self, document: str, format_name: str) -> bytes:
@@ -95,7 +95,7 @@ class StaticDocuments:
         return ontology_page(graph)
 
 
-def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> StaticDocuments:
+def build_documents(store: Store, manifest: Mapping[str, Any]) -> StaticDocuments:
     """Serialise every static document (a second or so for the Paris Declaration)."""
     graphs = {name: _graph_triples(store, name) for name in (ONTOLOGY, SHAPES)}
     interpretations = interpretations_in(store)
@@ -140,9 +140,7 @@ def build_documents(store: NativeQueryStore, manifest: Mapping[str, Any]) -> Sta
 DatasetStatements = tuple[list[ox.Quad], list[ox.Triple]]
 
 
-def _dataset_statements(
-    store: NativeQueryStore, interpretations: Iterable[str]
-) -> DatasetStatements:
+def _dataset_statements(store: Store, interpretations: Iterable[str]) -> DatasetStatements:
     """Every quad of the six named graphs and of the interpretation graphs, and the
     union of the six (each triple once): the strict default graph."""
     quads = [
@@ -168,7 +166,7 @@ def _serialize_dataset(statements: DatasetStatements, fmt: WireFormat) -> bytes:
     return serialize_quads(quads, fmt) if fmt.is_quad else serialize_triples(union, fmt)
 
 
-def _graph_triples(store: NativeQueryStore, name: str) -> list[ox.Triple]:
+def _graph_triples(store: Store, name: str) -> list[ox.Triple]:
     result = store.query_native(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri(name)}> {{ ?s ?p ?o }} }}"
     )

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from api.core.errors import SgkgError
 from api.core.layout import GRAPH_NAMES, graph_iri
-from api.store.base import NativeQueryStore
+from api.store.base import Store
 from api.store.embedded import EmbeddedStore
 
 AUTO = "auto"
@@ -64,7 +64,7 @@ class StoreFactory(Protocol):
     #: whether the store is reached over the network (worker processes then keep it)
     needs_network: ClassVar[bool]
 
-    def __call__(self) -> NativeQueryStore: ...
+    def __call__(self) -> Store: ...
 
     def location(self) -> str:
         """Where the graph is, for ``/health`` and messages."""
@@ -79,7 +79,7 @@ class NQuadsStoreFactory:
     needs_network: ClassVar[bool] = False
     path: Path
 
-    def __call__(self) -> NativeQueryStore:
+    def __call__(self) -> Store:
         return EmbeddedStore.from_nquads(self.path)  # with the readings beside it, if any
 
     def location(self) -> str:
@@ -98,7 +98,7 @@ class DiskStoreFactory:
     #: (small, in-memory) store of answers that include interpretations
     nquads: Path | None = None
 
-    def __call__(self) -> NativeQueryStore:
+    def __call__(self) -> Store:
         from api.store.disk import open_read_only
         from api.store.embedded import interpretation_files_beside
 
@@ -120,7 +120,7 @@ class RemoteStoreFactory:
     timeout: float = DEFAULT_REMOTE_TIMEOUT
     graphs: tuple[str, ...] = field(default_factory=lambda: sgkg_graphs())
 
-    def __call__(self) -> NativeQueryStore:
+    def __call__(self) -> Store:
         from api.store.remote import RemoteStore
 
         return RemoteStore(self.url, self.graphs, self.timeout)

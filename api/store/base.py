@@ -2,14 +2,14 @@
 
 :class:`Store` is all the rest of sgkg may assume of an engine: run a SPARQL query
 (optionally against an explicit RDF dataset, as the SPARQL protocol's
-``default-graph-uri`` / ``named-graph-uri`` parameters ask) and count quads. Results are
-engine-neutral (:mod:`api.store.results`). With no dataset given (neither by the caller nor
-by ``FROM`` / ``FROM NAMED`` in the query), the default graph is the union of all named
-graphs, on every backend.
+``default-graph-uri`` / ``named-graph-uri`` parameters ask) and count quads. With no
+dataset given (neither by the caller nor by ``FROM`` / ``FROM NAMED`` in the query), the
+default graph is the union of all named graphs, on every backend.
 
-:class:`NativeQueryStore` is what the HTTP layer asks of a store on top of
-:class:`Store`: pyoxigraph's own results (``query_native``), which pyoxigraph
-serialises straight to the wire without a detour through rdflib terms.
+A backend answers with pyoxigraph's own results (:meth:`Store.query_native`), which the
+HTTP layer serialises straight to the wire without a detour through rdflib terms;
+:meth:`Store.query` turns them into engine-neutral results
+(:mod:`api.store.results`) for the analyses, the CLI and the notebooks.
 
 Backends (chosen with ``--store``, built by the picklable factories of
 :mod:`api.store.backends`):
@@ -24,8 +24,8 @@ Nothing here knows about HTTP: serialising results for the wire is the HTTP laye
 """
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -36,10 +36,41 @@ from api.store.results import AskResult, GraphResult, QueryResult, SelectResult,
 
 __all__ = ["QuerySyntaxError"]  # raised by the stores, defined with the parser
 
+#: A pyoxigraph result: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+NativeResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: A pyoxigraph term in such a result.
+NativeTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
-@runtime_checkable
-class Store(Protocol):
+
+class Store(ABC):
     """What sgkg needs from a SPARQL engine."""
+
+    @abstractmethod
+    def query_native(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Sequence[str] | None = None,
+        named_graph_uris: Sequence[str] | None = None,
+        shape: QueryShape | None = None,
+        interpretations: Sequence[str] = (),
+    ) -> NativeResult:
+        """Run a SPARQL query; the result is pyoxigraph's and is evaluated lazily:
+        iterate or serialise it in the thread that asked for it.
+
+        With neither list given, the default graph is the union of sgkg's named graphs
+        and each of them is available to ``GRAPH``: a strict answer, from the words.
+        ``interpretations`` adds those interpretation graphs to both
+        (:mod:`api.store.interpretations`). With either list given, the dataset is exactly
+        what the lists say (SPARQL 1.1 Protocol, section 2.1.4). ``shape`` is the query's
+        form and dataset clauses, when the caller has read them already (the endpoint's
+        checks, :mod:`api.sparql.guard`): the query is not read again.
+        Raises :class:`QuerySyntaxError` for invalid SPARQL.
+        """
+
+    @abstractmethod
+    def quad_count(self) -> int:
+        """The number of quads held."""
 
     def query(
         self,
@@ -49,20 +80,15 @@ class Store(Protocol):
         named_graph_uris: Sequence[str] | None = None,
         interpretations: Sequence[str] = (),
     ) -> QueryResult:
-        """Run a SPARQL query.
-
-        With neither list given, the default graph is the union of sgkg's named graphs
-        and each of them is available to ``GRAPH``: a strict answer, from the words.
-        ``interpretations`` adds those interpretation graphs to both
-        (:mod:`api.store.interpretations`). With either list given, the dataset is exactly what
-        the lists say (SPARQL 1.1 Protocol, section 2.1.4).
-        Raises :class:`QuerySyntaxError` for invalid SPARQL.
-        """
-        ...
-
-    def quad_count(self) -> int:
-        """The number of quads held."""
-        ...
+        """Like :meth:`query_native`, the answer read whole into sgkg's engine-neutral
+        result, so a query answers alike whichever backend runs it."""
+        raw = self.query_native(
+            sparql,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            interpretations=interpretations,
+        )
+        return convert_result(raw)
 
 
 def select(store: Store, sparql: str, *, interpretations: Sequence[str] = ()) -> SelectResult:
@@ -72,67 +98,6 @@ def select(store: Store, sparql: str, *, interpretations: Sequence[str] = ()) ->
     if not isinstance(result, SelectResult):
         raise TypeError(f"the store answered a SELECT with {type(result).__name__}")
     return result
-
-
-#: A pyoxigraph result: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
-NativeResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-#: A pyoxigraph term in such a result.
-NativeTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-
-
-@runtime_checkable
-class NativeQueryStore(Store, Protocol):
-    """A store that hands back pyoxigraph's own results, for fast serialisation."""
-
-    def query_native(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-        shape: QueryShape | None = None,
-        interpretations: Sequence[str] = (),
-    ) -> NativeResult:
-        """Like :meth:`Store.query`, but the result is pyoxigraph's and is evaluated
-        lazily: iterate or serialise it in the thread that asked for it. ``shape`` is
-        the query's form and dataset clauses, when the caller has read them already
-        (the endpoint's checks, :mod:`api.sparql.guard`): the query is not read again.
-        ``interpretations`` are interpretation graphs to add to the default graph
-        (:mod:`api.store.interpretations`); none: a strict answer."""
-        ...
-
-
-class NativeStoreBase:
-    """:meth:`Store.query` for a store that implements ``query_native``: its results,
-    turned into sgkg's engine-neutral ones. The backends share it, so a query answers
-    alike whichever of them runs it."""
-
-    def query_native(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-        shape: QueryShape | None = None,
-        interpretations: Sequence[str] = (),
-    ) -> NativeResult:
-        raise NotImplementedError
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Sequence[str] | None = None,
-        named_graph_uris: Sequence[str] | None = None,
-        interpretations: Sequence[str] = (),
-    ) -> QueryResult:
-        raw = self.query_native(
-            sparql,
-            default_graph_uris=default_graph_uris,
-            named_graph_uris=named_graph_uris,
-            interpretations=interpretations,
-        )
-        return convert_result(raw)
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from api.core.errors import SgkgError
 from api.sparql.parser import QueryShape
-from api.store.base import NativeResult, NativeStoreBase, dataset_graphs, syntax_error
+from api.store.base import NativeResult, Store, dataset_graphs, syntax_error
 from api.store.interpretations import (
     INTERPRETATIONS_NQUADS_FILE,
     STRICT_GRAPHS,
@@ -20,7 +20,7 @@ from api.store.interpretations import (
 )
 
 
-class EmbeddedStore(NativeStoreBase):
+class EmbeddedStore(Store):
     """A pyoxigraph store: in memory (the default engine), or on disk, read-only.
 
     It holds sgkg's six graphs, whose union is the default graph, so a strict query runs

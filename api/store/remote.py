@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from api.core.errors import EXIT_FAILED, SgkgError
 from api.sparql.guard import normal_form
 from api.sparql.parser import QueryShape
-from api.store.base import NativeResult, NativeStoreBase
+from api.store.base import NativeResult, Store
 
 #: Media types asked of the remote, best first: results for SELECT/ASK, RDF for graphs.
 ACCEPT = (
@@ -65,8 +65,8 @@ class RemoteRefused(SgkgError):
     """The remote store refused a query sgkg's own parser accepted (HTTP 4xx)."""
 
 
-class RemoteStore(NativeStoreBase):
-    """A SPARQL 1.1 endpoint as a :class:`api.store.base.NativeQueryStore`."""
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint as a :class:`api.store.base.Store`."""
 
     def __init__(self, url: str, graphs: Sequence[str], timeout: float) -> None:
         self.url = url
