@@ -76,7 +76,8 @@ def test_downloads_reparse_with_every_triple(
 
 
 def test_download_equals_sgkg_export(server: RunningServer, sgkg, tmp_path) -> None:
-    """The server writes with pyoxigraph, `sgkg export` with rdflib: the same graph."""
+    """The server writes what its store holds, `sgkg export` what the build files hold:
+    the same graph."""
     exported = tmp_path / "sgkg.nq"
     run = sgkg("--build-dir", server.build_dir, "export", "--format", "nq", "-o", exported)
     assert run.code == 0, run.err

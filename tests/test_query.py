@@ -5,6 +5,7 @@ import io
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
@@ -111,12 +112,18 @@ def test_csv_and_tsv_formats(store: EmbeddedStore) -> None:
 
 
 def test_typed_literals_keep_their_datatype_in_json() -> None:
-    result = SelectResult(("n",), ((Literal("3", datatype=URIRef(SG + "x")),), (None,)))
-    payload = json.loads(format_result(result, "json"))
-    assert payload["results"]["bindings"] == [
+    result = ox.Store().query(f'SELECT ?n WHERE {{ VALUES ?n {{ "3"^^<{SG}x> UNDEF }} }}')
+    text = format_result(result, "json")
+    assert text.startswith('{\n  "head"')  # indented, to read at a terminal
+    assert json.loads(text)["results"]["bindings"] == [
         {"n": {"type": "literal", "value": "3", "datatype": SG + "x"}},
         {},
     ]
+
+
+def test_table_shows_control_characters_and_unbound_values() -> None:
+    result = ox.Store().query('SELECT ?a ?b WHERE { VALUES (?a ?b) { ("two\\nlines\\tx" UNDEF) } }')
+    assert format_result(result).splitlines()[2] == "two\\nlines\\tx"
 
 
 def test_ask_and_construct_output(store: EmbeddedStore) -> None:
@@ -124,6 +131,8 @@ def test_ask_and_construct_output(store: EmbeddedStore) -> None:
     assert json.loads(query_to_text(store, "ASK { ?s ?p ?o }", "json"))["boolean"] is True
     turtle = query_to_text(store, f"CONSTRUCT {{ ?s a <{SG}State> }} WHERE {{ ?s a <{SG}State> }}")
     assert len(Graph().parse(data=turtle, format="turtle")) == 1
+    assert f"@prefix sg: <{SG}> ." in turtle
+    assert "a sg:State" in turtle
 
 
 def test_read_query_from_text_or_file(tmp_path: Path) -> None:

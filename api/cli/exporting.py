@@ -7,8 +7,8 @@ from pathlib import Path
 from api.analysis.codebook import FORMATS as CODEBOOK_FORMATS
 from api.analysis.codebook import codebook_rows
 from api.analysis.reading import ReadingRoom
-from api.build.export import FORMATS, export
-from api.build.pipeline import load_built_dataset, read_manifest
+from api.build.export import FORMATS, built_quads, export
+from api.build.pipeline import read_manifest
 from api.cli.building import build_first
 from api.cli.console import description, info, write_stdout
 from api.cli.query import open_store
@@ -66,7 +66,7 @@ def run_export(args: argparse.Namespace, layout: Layout) -> int:
         payload = codebook_file(layout, args.codebook, interpreted=args.codebook_interpretations)
         what = f"codebook, {args.codebook}"
     else:
-        payload = export(load_built_dataset(layout), args.format, graph=args.graph)
+        payload = export(built_quads(layout), args.format, graph=args.graph)
         what = FORMATS[args.format].label
     if args.output is None:
         write_stdout(payload)

@@ -14,7 +14,7 @@ from api.build.pipeline import NQUADS_FILE
 from api.core.errors import SgkgError
 from api.core.layout import Layout
 from api.formats.result_text import format_result
-from api.store.base import Store
+from api.store.base import NativeResult, Store
 from api.store.embedded import EmbeddedStore
 from api.store.interpretations import (
     INTERPRETED,
@@ -69,7 +69,7 @@ def run_query(store: Store, sparql: str) -> QueryResult:
 class Answer:
     """A query's answer, how it was read, and the interpretations it rests on."""
 
-    result: QueryResult
+    result: NativeResult
     selection: Selection
     #: the included interpretations the answer rests on (:func:`api.store.interpretations.rests_on`)
     rests_on: tuple[str, ...] = ()
@@ -96,7 +96,7 @@ def answer_query(store: Store, sparql: str, interpretations: Iterable[str] = ())
     Raises QuerySyntaxError, and UnknownInterpretation for a name the store lacks."""
     values = list(interpretations)
     selection = select(values, tuple(interpretations_in(store))) if values else Selection()
-    result = store.query(sparql, interpretations=selection.graphs)
+    result = store.query_native(sparql, interpretations=selection.graphs)
     if not selection.graphs:
         return Answer(result, selection)
     return Answer(result, selection, tuple(rests_on_in(store, sparql, selection)))
@@ -104,4 +104,4 @@ def answer_query(store: Store, sparql: str, interpretations: Iterable[str] = ())
 
 def query_to_text(store: Store, sparql: str, fmt: str = "table") -> str:
     """Run a query and render it: SELECT in ``fmt``, ASK true/false, graphs as Turtle."""
-    return format_result(run_query(store, sparql), fmt)
+    return format_result(store.query_native(sparql), fmt)

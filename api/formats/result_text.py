@@ -2,63 +2,49 @@
 table and Turtle.
 
 The command line and the competency questions print results here, so every command shows
-an answer the same way.
+an answer the same way. The result formats and Turtle are pyoxigraph's, as the endpoint
+writes them (:mod:`api.formats.wire_formats`); only the aligned table, for a person at a
+terminal, is written here.
 """
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from api.core.namespaces import compact
-from api.store.results import AskResult, GraphResult, QueryResult, SelectResult
+from api.formats.wire_formats import WIRE_FORMATS, serialize_triples
+from api.store.base import NativeResult, NativeTerm
 
 #: Formats for SELECT and ASK results on the command line.
 SELECT_FORMATS = ("table", "json", "csv", "tsv")
 
 
-def to_sparql_json(result: SelectResult | AskResult) -> str:
-    """SPARQL 1.1 Query Results JSON Format."""
-    if isinstance(result, AskResult):
-        return json.dumps({"head": {}, "boolean": result.value}) + "\n"
-    bindings = [
-        {
-            var: _json_term(term)
-            for var, term in zip(result.variables, row, strict=True)
-            if term is not None
-        }
-        for row in result.rows
-    ]
-    payload = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+def format_result(result: NativeResult, fmt: str = "table") -> str:
+    """Render a pyoxigraph result: SELECT in ``fmt``; ASK as ``true``/``false`` (or
+    JSON); CONSTRUCT/DESCRIBE always as Turtle."""
+    if fmt not in SELECT_FORMATS:
+        raise ValueError(f"unknown result format {fmt!r}; expected one of {SELECT_FORMATS}")
+    if isinstance(result, ox.QueryTriples):
+        # objects in order as well (serialize_triples keeps it within a subject and
+        # predicate), so that every backend prints the same graph alike
+        triples = sorted(result, key=lambda triple: str(triple.object))
+        return serialize_triples(triples, WIRE_FORMATS["ttl"]).decode("utf-8")
+    if isinstance(result, ox.QueryBoolean) and fmt != "json":
+        return "true\n" if result else "false\n"
+    if fmt == "table":
+        return to_table(result)
+    text = result.serialize(format=WIRE_FORMATS[fmt].oxigraph).decode("utf-8")
+    if fmt == "json":  # pyoxigraph writes one line: indented, it reads at a terminal
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    return text
 
 
-def to_csv(result: SelectResult) -> str:
-    """SPARQL 1.1 CSV: plain values, IRIs unbracketed, blank nodes as ``_:id``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow(["" if term is None else _csv_value(term) for term in row])
-    return out.getvalue()
-
-
-def to_tsv(result: SelectResult) -> str:
-    """SPARQL 1.1 TSV: ``?var`` header, terms in N-Triples/Turtle syntax."""
-    lines = ["\t".join(f"?{var}" for var in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if term is None else _tsv_value(term) for term in row))
-    return "\n".join(lines) + "\n"
-
-
-def to_table(result: SelectResult) -> str:
+def to_table(result: ox.QuerySolutions) -> str:
     """An aligned text table with compact IRIs, for a person at a terminal."""
-    header = [f"?{var}" for var in result.variables]
-    cells = [[_table_value(term) for term in row] for row in result.rows]
+    variables = [variable.value for variable in result.variables]
+    header = [f"?{name}" for name in variables]
+    cells = [[_table_value(row[index]) for index in range(len(variables))] for row in result]
     widths = [len(h) for h in header]
     for row in cells:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
@@ -67,58 +53,14 @@ def to_table(result: SelectResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_turtle(result: GraphResult) -> str:
-    return result.to_graph().serialize(format="turtle")
-
-
-def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """Render any result: SELECT in ``fmt``; ASK as ``true``/``false`` (or JSON);
-    CONSTRUCT/DESCRIBE always as Turtle."""
-    if fmt not in SELECT_FORMATS:
-        raise ValueError(f"unknown result format {fmt!r}; expected one of {SELECT_FORMATS}")
-    if isinstance(result, GraphResult):
-        return to_turtle(result)
-    if isinstance(result, AskResult):
-        if fmt == "json":
-            return to_sparql_json(result)
-        return "true\n" if result.value else "false\n"
-    writers = {"table": to_table, "json": to_sparql_json, "csv": to_csv, "tsv": to_tsv}
-    return writers[fmt](result)
-
-
-def _json_term(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    value: dict[str, str] = {"type": "literal", "value": str(term)}
-    if term.language:
-        value["xml:lang"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        value["datatype"] = str(term.datatype)
-    return value
-
-
-def _csv_value(term: Node) -> str:
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
-
-
-def _tsv_value(term: Node) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return term.n3()
-
-
-def _table_value(term: Node | None) -> str:
+def _table_value(term: NativeTerm | None) -> str:
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return compact(str(term))
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    assert isinstance(term, Literal)
-    text = str(term).replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    text = term.value.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
     if term.language:
         return f'"{text}"@{term.language}'
     return text

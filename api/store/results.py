@@ -1,16 +1,15 @@
 """SPARQL query results, independent of the engine that produced them.
 
-Every store backend (embedded, on disk, remote) hands the rest of sgkg one of the three
-result types below, holding rdflib terms, so the analyses, the CLI and the notebooks read
-answers the same way whichever engine ran the query. Their text formats are in
-:mod:`api.formats.result_text`.
+:meth:`api.store.base.Store.query` reads a backend's answer (embedded, on disk, remote)
+whole into one of the three result types below, holding rdflib terms, so the analyses,
+the notebooks and the tests read answers the same way whichever engine ran the query and
+compare them with plain values. Output on the wire and on screen is written from the
+engine's own results instead (:mod:`api.formats`).
 """
 
 from dataclasses import dataclass
 
-from rdflib import BNode, Graph, Literal, URIRef
-
-from api.core.namespaces import bind_prefixes
+from rdflib import BNode, Literal, URIRef
 
 #: Terms in results: IRIs, blank nodes and literals (rdflib classes).
 Term = URIRef | BNode | Literal
@@ -36,12 +35,6 @@ class GraphResult:
     """The triples of a CONSTRUCT or DESCRIBE."""
 
     triples: tuple[tuple[Term, Term, Term], ...]
-
-    def to_graph(self) -> Graph:
-        graph = bind_prefixes(Graph())
-        for triple in self.triples:
-            graph.add(triple)
-        return graph
 
 
 QueryResult = SelectResult | AskResult | GraphResult
