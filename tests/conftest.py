@@ -288,3 +288,20 @@ def requested_urls(browser: webdriver.Chrome) -> list[str]:
         if message["method"] == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"])
     return urls
+
+
+def raw_request(
+    url: str, request: bytes, *, timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (no client tidies them up: malformed requests, odd methods)
+    and read until the server closes; return status, headers, body."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body

@@ -12,7 +12,6 @@ any size.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from conftest import (
     REPO,
     RunningServer,
     free_port,
+    raw_request,
     stop_process,
     wait_for_workers,
     wait_until_ready,
@@ -346,19 +346,6 @@ def test_the_byte_limit_is_in_health_and_in_the_help(byte_limited: str) -> None:
 
 
 # --- requests uvicorn's parser refuses -----------------------------------------------------
-
-
-def raw_request(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=30) as connection:
-        connection.sendall(request)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
 
 
 @pytest.mark.parametrize(

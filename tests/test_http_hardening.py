@@ -6,7 +6,6 @@ send what is tested, and SPARQLWrapper.
 """
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,14 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import REPO, RunningServer, free_port, wait_for_workers, wait_until_ready
+from conftest import (
+    REPO,
+    RunningServer,
+    free_port,
+    raw_request,
+    wait_for_workers,
+    wait_until_ready,
+)
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 FORM = "application/x-www-form-urlencoded"
@@ -47,20 +53,6 @@ def small_server(served_build: Path, tmp_path_factory: pytest.TempPathFactory) -
         finally:
             process.terminate()
             process.wait(timeout=10)
-
-
-def raw_request(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send bytes as they are (no client tidies them up); return status, headers, body."""
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as connection:
-        connection.sendall(request)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body
 
 
 # --- the bad-input table ----------------------------------------------------------------
@@ -254,6 +246,7 @@ def test_lying_content_length_is_refused(endpoint: str) -> None:
         endpoint.removesuffix("/sparql"),
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
         b"Content-Length: abc\r\nConnection: close\r\n\r\nASK {}",
+        timeout=10,
     )
     assert status == 400, body
 

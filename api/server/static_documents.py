@@ -21,6 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from api.build.export import union_triples
 from api.core.layout import GRAPH_NAMES, ONTOLOGY, SHAPES, graph_iri
 from api.core.namespaces import ONTOLOGY_IRI
 from api.formats.wire_formats import (
@@ -148,7 +149,6 @@ def _dataset_statements(store: Store, interpretations: Iterable[str]) -> Dataset
         for name in GRAPH_NAMES
         for t in _graph_triples(store, name)
     ]
-    union = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
     for iri in interpretations:
         reading = store.query_native(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}",
@@ -156,7 +156,7 @@ def _dataset_statements(store: Store, interpretations: Iterable[str]) -> Dataset
             named_graph_uris=[iri],
         )
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(iri)) for t in reading]
-    return quads, union
+    return quads, union_triples(quads)
 
 
 def _serialize_dataset(statements: DatasetStatements, fmt: WireFormat) -> bytes:

@@ -40,12 +40,12 @@ IRIs follow the project's rule ``https://w3id.org/sgkg/id/{kind}/{slug}`` with s
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from api.core.errors import SgkgError
+from api.core.files import staging_folder
 from api.core.layout import DATA_DIR, ONTOLOGY_DIR, SHAPES_DIR, SOURCE_TEXTS_DIR
 from api.core.namespaces import ID
 from api.synth.agreement import DEFAULT_SEED, generate_agreement
@@ -118,16 +118,11 @@ def write_corpus(
         raise SynthError(f"--agreements must be at least 1, not {agreements}")
     out = out.resolve()
     _check_destination(project_root.resolve(), out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staging_folder(out.parent, f".{out.name}.") as staging:
         files, triples = _write_tree(project_root, staging, agreements, seed, with_project_data)
         if out.exists():
             out.rmdir()  # empty, checked above
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        os.replace(staging, out)  # the folder itself becomes the tree
     return SynthSummary(root=out, agreements=agreements, seed=seed, files=files, triples=triples)
 
 
