@@ -44,7 +44,7 @@ serve: system-deps install build ui
 
 # Benchmarks in tests/benchmarks/ (marker `bench`), each writing its own section of
 # tests/benchmarks/RESULTS.md: sgkg against rdflib-endpoint, `oxigraph serve` and rdflib
-# side by side; about 25 minutes on 2 cores. Smaller runs, e.g.
+# side by side; about 30 minutes on 2 cores. Smaller runs, e.g.
 #   SGKG_BENCH_SCALE_SIZES=1000 SGKG_BENCH_RDFLIB_CAP=10 SGKG_BENCH_LOAD_SECONDS=5 make bench
 bench: install
 	@if ls tests/benchmarks/test_*.py >/dev/null 2>&1; then \

@@ -18,11 +18,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Dataset
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
+from api.build.pipeline import TRIG_FILE
 from api.cli import main
+from api.core.layout import Layout
+from api.core.namespaces import bind_prefixes
 from api.server.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +55,15 @@ def mini_tree(tmp_path: Path) -> Path:
 @pytest.fixture
 def build_dir(tmp_path: Path) -> Path:
     return tmp_path / "build"
+
+
+def load_built_dataset(layout: Layout) -> Dataset:
+    """The built dataset, read back from ``sgkg.trig`` by rdflib, a parser other than the
+    one that wrote it (the graphs and their prefixes)."""
+    dataset = Dataset(default_union=True)
+    dataset.parse(layout.build_dir / TRIG_FILE, format="trig")
+    bind_prefixes(dataset)
+    return dataset
 
 
 def add_overlay(root: Path, overlay: str, destination: str) -> Path:

@@ -23,13 +23,12 @@ from api.build.pipeline import (
     build_status,
     ensure_build,
     input_hashes,
-    load_built_dataset,
 )
 from api.core.layout import discover_layout, graph_iri
 from api.load.dataset import SourceError
 from api.validate.shacl import ShapesError
 
-from conftest import add_overlay
+from conftest import add_overlay, load_built_dataset
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -9,8 +9,10 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from api.build.export import FORMATS, built_quads, export, get_format
-from api.build.pipeline import build, load_built_dataset
+from api.build.pipeline import build
 from api.core.layout import GRAPH_NAMES, discover_layout, graph_iri
+
+from conftest import load_built_dataset
 
 SG = "https://w3id.org/sgkg/ontology#"
 NAMED = ("ontology", "shapes", "data", "sources")

@@ -364,14 +364,6 @@ def ensure_build(
     return status
 
 
-def load_built_dataset(layout: Layout) -> Dataset:
-    """The built dataset, read back from ``sgkg.trig`` (the graphs and their prefixes)."""
-    dataset = Dataset(default_union=True)
-    dataset.parse(layout.build_dir / TRIG_FILE, format="trig")
-    bind_prefixes(dataset)
-    return dataset
-
-
 def _manifest(
     validated: _Validated,
     hashes: dict[str, str],

@@ -29,8 +29,6 @@ schemes, which carry half of what the ontology means.
 """
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -38,6 +36,7 @@ from pathlib import Path
 from markupsafe import Markup
 from rdflib import Graph, URIRef
 
+from api.core.files import write_text_atomically
 from api.core.site import ONTOLOGY_PATH
 from api.html.diagram import DiagramUnavailable, class_diagram, dot_source, render_svg
 from api.html.docs_entries import Entries, Entry, SchemeEntry
@@ -154,9 +153,9 @@ def write_docs(graph: Graph, folder: Path) -> DocsOutput:
     except DiagramUnavailable as error:
         svg = None
         warnings.append(f"no diagram: {error}")
-    written.append(_write_atomically(folder / INDEX_FILE, ontology_html(graph)))
+    written.append(write_text_atomically(folder / INDEX_FILE, ontology_html(graph)))
     if svg is not None:
-        written.append(_write_atomically(folder / DIAGRAM_FILE, svg))
+        written.append(write_text_atomically(folder / DIAGRAM_FILE, svg))
     return DocsOutput(files=tuple(written), warnings=tuple(warnings))
 
 
@@ -164,19 +163,6 @@ def stylesheet() -> str:
     """The stylesheet every page shares (``api/html/static/sgkg.css``, which the server
     serves at ``/static/sgkg.css``)."""
     return files("api.html").joinpath("static", "sgkg.css").read_text(encoding="utf-8")
-
-
-def _write_atomically(path: Path, text: str) -> Path:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; the page is for anyone
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # --- the page, section by section -------------------------------------------------------

@@ -51,7 +51,7 @@ from api.core.layout import (
     Layout,
     graph_iri,
 )
-from api.core.namespaces import PREFIXES, bind_prefixes
+from api.core.namespaces import PREFIXES, bind_prefixes, prefixed_name
 from api.load.catalog import check_ontology_modules
 from api.load.dataset import SourceError, detect_format, parse_file
 
@@ -451,7 +451,7 @@ def _audit_from_json(data: dict) -> AuditResult:
 
 
 def _short(datatype: str) -> str:
-    return "xsd:" + datatype[len(XSD) :] if datatype.startswith(XSD) else f"<{datatype}>"
+    return prefixed_name(datatype, {"xsd": XSD}) or f"<{datatype}>"
 
 
 # --- which file describes a node ---------------------------------------------------------

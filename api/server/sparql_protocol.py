@@ -9,11 +9,11 @@ hot path), so their OpenAPI description is written here by hand.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from fastapi import Request
 
 from api.formats.wire_formats import RDF_FORMATS, RESULT_FORMATS
-from api.server.form_encoding import parse_form
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -49,8 +49,14 @@ class ProtocolParameters:
         )
 
 
+def parse_form(text: str) -> dict[str, list[str]]:
+    """Fields of ``application/x-www-form-urlencoded`` text (a URL's query string, a
+    form body): every name with its values in order; a name without ``=`` has ``""``."""
+    return parse_qs(text, keep_blank_values=True)
+
+
 def url_parameters(request: Request) -> dict[str, list[str]]:
-    return parse_form(request.scope["query_string"])
+    return parse_form(request.scope["query_string"].decode("utf-8", errors="replace"))
 
 
 RESULT_MEDIA = {fmt.media_type: {} for fmt in RESULT_FORMATS + RDF_FORMATS}

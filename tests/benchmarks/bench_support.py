@@ -301,12 +301,18 @@ def _started(name: str, command: list[str], path: str, port: int, log: Path) -> 
 
 @contextmanager
 def sgkg_serve(
-    root: Path, build_dir: Path, log: Path, *options: str, name: str = "sgkg serve"
+    root: Path,
+    build_dir: Path,
+    log: Path,
+    *options: str,
+    name: str = "sgkg serve",
+    launcher: tuple[str, ...] = ("-m", "api.cli"),
 ) -> Iterator[Served]:
     """``sgkg --root ROOT --build-dir BUILD serve`` (its defaults, or ``options``) on a
-    free port; ``name`` is how the figures call it."""
+    free port; ``name`` is how the figures call it, ``launcher`` what Python runs with
+    sgkg's arguments (a script that changes the server first, say)."""
     port = free_port()
-    command = [sys.executable, "-m", "api.cli", "--root", str(root), "--build-dir"]
+    command = [sys.executable, *launcher, "--root", str(root), "--build-dir"]
     command += [str(build_dir), "serve", "--port", str(port), "--no-access-log", *options]
     with _started(name, command, "/sparql", port, log) as served:
         yield served
