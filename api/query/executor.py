@@ -174,20 +174,25 @@ class _Worker:
         self.process = process
         self.connection = connection
         self.ready: WorkerReady | None = None
+        self._killing = threading.Lock()
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
     def kill(self) -> None:
-        """SIGKILL, then reap the process and close the pipe (blocks briefly)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # unkillable (D state): nothing more to do
-            log.error("sgkg: query worker %d did not exit after SIGKILL", self.pid)
-        self.connection.close()
+        """SIGKILL, then reap the process and close the pipe (blocks briefly). Safe to
+        call twice, from two threads: the pipe's descriptor is closed once, never a
+        number the system may meanwhile have given to another file."""
+        with self._killing:
+            if self.process.poll() is None:
+                self.process.kill()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # unkillable (D state): nothing more to do
+                log.error("sgkg: query worker %d did not exit after SIGKILL", self.pid)
+            if not self.connection.closed:
+                self.connection.close()
 
 
 def launch_worker(setup: WorkerSetup) -> _Worker:
@@ -251,6 +256,8 @@ class ProcessQueryExecutor:
         self._closed = False
         #: launched, not yet waited for (between :meth:`launch` and :meth:`wait_for_first`)
         self._launched: list[_Worker] = []
+        #: launched and being waited for by the thread that starts the rest of the pool
+        self._starting: list[_Worker] = []
         self.timeouts = 0
         self.restarts = 0
 
@@ -292,26 +299,36 @@ class ProcessQueryExecutor:
                 return
             for _ in range(self.limits.workers - 1):
                 launched.append(launch_worker(self._setup))
-            self._launched = list(launched)  # emptied as they get ready; ``launched`` is not
+            self._starting = list(launched)  # emptied as they get ready; ``launched`` is not
         for worker in launched:
             try:
                 ready: _Worker | None = wait_until_ready(worker)
             except SgkgError as error:
+                if self._closed:  # stopped by close() while it started: no failure
+                    continue
                 log.error("sgkg: a query worker failed to start: %s", error)
                 ready = self._start_replacement()
             with self._lock:
-                if worker in self._launched:
-                    self._launched.remove(worker)
+                if worker in self._starting:
+                    self._starting.remove(worker)
             if ready is not None:
                 self._adopt(ready)
 
     def close(self) -> None:
-        """Kill every worker; requests still waiting get :class:`NoWorker`. Thread-safe."""
+        """Kill every worker; requests still waiting get :class:`NoWorker`. Thread-safe.
+
+        A worker another thread is waiting for is only sent SIGKILL: that thread reads
+        its pipe, so it reaps the worker and closes the pipe (a descriptor closed under
+        a thread that reads it may be reused for another file before the read)."""
         self._closed = True
         with self._lock:
             workers = [*self._workers, *self._launched]
+            starting = self._starting
             self._workers.clear()
-            self._launched = []
+            self._launched, self._starting = [], []
+        for worker in starting:
+            with contextlib.suppress(ProcessLookupError):
+                worker.process.kill()
         for worker in workers:
             worker.kill()
         if self._relay is not None:
