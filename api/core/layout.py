@@ -216,4 +216,6 @@ def _rdf_files_under(folder: Path) -> list[Path]:
 
 
 def _is_within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+    """``path`` is ``folder`` or inside it. Compared part by part: ``folder in
+    path.parents`` builds every parent, a second for the 30,000 files of 10k agreements."""
+    return path.parts[: len(folder.parts)] == folder.parts
