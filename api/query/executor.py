@@ -30,10 +30,10 @@ an answer is sent once more, to another worker.
 Why not a library's pool: ``pebble``'s process pool has the per-task timeout and the
 restart, and its initializer could leave the network before any thread starts, but every
 answer reaches the event loop through pebble's manager thread. Measured with the same
-workers doing the same work, its hop is 0.45 ms for ``ASK {}`` where this pool's is
-0.14 ms: 0.3 ms more on every query, whose whole round trip through sgkg takes 0.6 to
-1 ms (``tests/benchmarks/test_speedups_bench.py``). Here the event loop waits on the
-worker's pipe itself, and can choose the warm worker.
+workers doing the same work, its hop is 0.44 ms for ``ASK {}`` where this pool's is
+0.14 to 0.17 ms: 0.3 ms more on every query, whose whole round trip through sgkg takes
+0.6 to 1 ms (``tests/benchmarks/test_speedups_bench.py``). Here the event loop waits on
+the worker's pipe itself, and can choose the warm worker.
 """
 
 import asyncio

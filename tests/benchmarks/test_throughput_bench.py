@@ -6,7 +6,7 @@
 - **Throughput**: 1, 8 and 32 concurrent clients (``tests/loadgen.py``'s light client,
   ``run_raw_load``: pre-encoded GETs on one keep-alive connection each, asyncio streams
   on uvloop, all in this process; httpx would cost more CPU than the server's answer)
-  for ``SGKG_BENCH_LOAD_SECONDS`` (10) seconds each, sending small queries only (the 30
+  for ``SGKG_BENCH_LOAD_SECONDS`` (10) seconds each, sending small queries only (the
   competency questions, each followed by a one-row lookup): requests per second, p50,
   p99, errors. The same load against ``oxigraph serve`` (in memory, the same N-Quads
   loaded by POST /store: like sgkg's store) is the peer;
@@ -125,7 +125,8 @@ def test_throughput_against_oxigraph_serve(
         "## Throughput on loopback, small queries (shipped graph)",
         "",
         f"Each row: {SECONDS:g} s of load by N clients (`tests/loadgen.py`: "
-        "`small_query_mix`, the 30 competency questions, each followed by a one-row lookup, "
+        f"`small_query_mix`, the {len(questions)} competency questions, each followed by a "
+        "one-row lookup, "
         "GET, SPARQL JSON; sent by `run_raw_load`, pre-encoded requests on one keep-alive "
         "connection per client, asyncio streams on uvloop), all clients in the bench's one "
         "Python process, on the same two cores as the server. *Errors*: requests lost or "

@@ -27,7 +27,7 @@ wait for the static documents, which a query does not need). :class:`SparqlFastP
 goes further: a query reaches the route functions below without FastAPI's routing,
 dependency solving and exception middleware, which cost more per request than a small
 query takes to run (the routes stay, for everything else and for the OpenAPI page).
-Without it, small queries take 11 to 14% longer and 8 clients get 12 to 18% fewer
+Without it, small queries take 11 to 14% longer and 8 clients get 11 to 18% fewer
 answers a second (``tests/benchmarks/test_speedups_bench.py``).
 """
 
