@@ -2,8 +2,8 @@
 and killing one worker from two threads at once (a server stopping while a worker is
 being replaced)."""
 
+import contextlib
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,18 +20,12 @@ LIMITS = PoolLimits(workers=4, timeout=10, queue=4, max_rows=100)
 
 
 def children() -> set[int]:
-    """This process's child processes, zombies included (read from /proc)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # exited meanwhile
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid():
-            found.add(int(entry.name))
+    """This process's child processes, zombies included: each thread's, from /proc (a
+    worker started by a pool thread is that thread's child)."""
+    found: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found.update(int(pid) for pid in (task / "children").read_text().split())
     return found
 
 

@@ -327,8 +327,7 @@ class ProcessQueryExecutor:
             self._workers.clear()
             self._launched, self._starting = [], []
         for worker in starting:
-            with contextlib.suppress(ProcessLookupError):
-                worker.process.kill()
+            worker.process.kill()
         for worker in workers:
             worker.kill()
         if self._relay is not None:

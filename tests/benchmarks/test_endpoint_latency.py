@@ -42,7 +42,7 @@ import pyoxigraph as ox
 import pytest
 
 from api.analysis.competency import load_questions
-from api.build.pipeline import NQUADS_FILE, TRIG_FILE
+from api.build.pipeline import NQUADS_FILE
 from api.core.layout import discover_layout
 from api.store.embedded import EmbeddedStore
 
@@ -163,7 +163,7 @@ def report() -> Iterator[Report]:
 @pytest.fixture(scope="module")
 def peer(served_build: Path) -> Iterator[str]:
     """rdflib-endpoint in its own process, serving the same build."""
-    yield from _served("rdflib_peer.py", str(served_build / TRIG_FILE))
+    yield from _served("rdflib_peer.py", str(served_build / NQUADS_FILE))
 
 
 @pytest.fixture(scope="module")
